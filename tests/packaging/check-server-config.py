@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pkgtest  # noqa: E402
 
 KEY = re.compile(r'^(#?)([a-z][a-z-]*)=(.*)$')
-OPTION = re.compile(r'(?<![\w-])--([a-z][a-z-]*[a-z])')
+# An option line of --help: "  -c, --config=FILE   ..." or "  --port=PORT   ...".
+OPTION = re.compile(r'^\s+(?:-\w, )?--([a-z][a-z-]*[a-z])', re.M)
 NOT_KEYS = {'config', 'help', 'help-all', 'help-server'}
 
 
@@ -57,8 +58,9 @@ class Server:
             line = self.proc.stdout.readline().strip()
             if line.startswith('listening on '):
                 self.uri = line[len('listening on '):]
-            else:
-                self.first_line = line
+        # rtm-server (src/server/main.c) installs its SIGHUP/SIGTERM handlers
+        # just after printing that line; a signal in between kills it.
+        time.sleep(0.3)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -86,6 +88,10 @@ def main():
     parser.add_argument('--client')
     parser.add_argument('example')
     args = parser.parse_args()
+    # The servers run in a temporary directory.
+    args.server = os.path.abspath(args.server)
+    if args.client:
+        args.client = os.path.abspath(args.client)
 
     checker = pkgtest.Checker('server-example-config')
     active, commented = read_example(args.example)
@@ -144,6 +150,8 @@ def main():
             checker.check(server.proc.poll() is None, 'rtm-server did not survive a SIGHUP reload')
             status, stderr = server.stop()
             checker.check(status == 0, f'rtm-server exited {status} on SIGTERM after a reload: {stderr.strip()}')
+            checker.check('reloaded' in stderr and 'reload failed' not in stderr,
+                          f'SIGHUP did not reload the secret and certificate: {stderr.strip()}')
 
         # The server's own minting and the documented recipes agree.
         minted = pkgtest.run([args.server, 'token', '--config', full, '--uid', 'alice', '--ttl', '60'])
