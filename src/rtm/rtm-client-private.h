@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rtm-client-private.h: the internal API between RtmClient, RtmChannel,
+ * RtmCallManager and the invitation objects. Not installed.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "rtm-protocol.h"
+#include "rtm-types.h"
+#include "rtm-client.h"
+#include "rtm-channel.h"
+#include "rtm-call-manager.h"
+#include "rtm-local-invitation.h"
+#include "rtm-remote-invitation.h"
+
+G_BEGIN_DECLS
+
+/* g_set_str() arrives in GLib 2.76; we build against 2.74. */
+static inline gboolean
+rtm_set_str (char       **str_pointer,
+             const char  *new_str)
+{
+  char *copy;
+
+  if (*str_pointer == new_str ||
+      (*str_pointer != NULL && new_str != NULL && g_str_equal (*str_pointer, new_str)))
+    return FALSE;
+
+  copy = g_strdup (new_str);
+  g_free (*str_pointer);
+  *str_pointer = copy;
+  return TRUE;
+}
+
+/* rtm-types.c */
+GError              *rtm_error_new_from_wire              (const char           *code,
+                                                           const char           *message);
+
+/* rtm-client.c: requests. The frame is sent with a fresh "req"; the task
+ * returns the reply object (transfer full) or the mapped RtmError. The task
+ * holds no reference on the client: keep one yourself if you need it. */
+void                 rtm_client_request_async             (RtmClient            *self,
+                                                           JsonObject           *frame,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+JsonObject          *rtm_client_request_finish            (GAsyncResult         *result,
+                                                           GError              **error);
+gboolean             rtm_client_is_logged_in              (RtmClient            *self);
+GMainContext        *rtm_client_get_context               (RtmClient            *self);
+
+/* rtm-channel.c */
+RtmChannel          *rtm_channel_new                      (RtmClient            *client,
+                                                           const char           *channel_id);
+void                 rtm_channel_handle_event             (RtmChannel           *self,
+                                                           RtmFrameType          type,
+                                                           JsonObject           *frame);
+/* The connection dropped: not joined any more, but joined again by
+ * rtm_channel_rejoin() after the reconnect. */
+void                 rtm_channel_connection_lost          (RtmChannel           *self);
+/* Logged out: not joined and not joined again. */
+void                 rtm_channel_reset                    (RtmChannel           *self);
+void                 rtm_channel_rejoin                   (RtmChannel           *self);
+
+/* rtm-call-manager.c */
+RtmCallManager      *rtm_call_manager_new                 (RtmClient            *client);
+void                 rtm_call_manager_handle_event        (RtmCallManager       *self,
+                                                           RtmFrameType          type,
+                                                           JsonObject           *frame);
+/* Ends every invitation in flight with NOT_LOGGEDIN (logout, dropped
+ * connection, kicked). */
+void                 rtm_call_manager_end_all             (RtmCallManager       *self);
+
+/* rtm-local-invitation.c */
+RtmLocalInvitation  *rtm_local_invitation_new             (const char           *callee_id);
+/* Moves the state forward; returns FALSE (and changes nothing) otherwise. */
+gboolean             rtm_local_invitation_set_state       (RtmLocalInvitation   *self,
+                                                           RtmLocalInvitationState state);
+gboolean             rtm_local_invitation_is_final        (RtmLocalInvitation   *self);
+void                 rtm_local_invitation_lock            (RtmLocalInvitation   *self);
+gboolean             rtm_local_invitation_is_locked       (RtmLocalInvitation   *self);
+void                 rtm_local_invitation_set_invitation_id (RtmLocalInvitation *self,
+                                                           const char           *invitation_id);
+void                 rtm_local_invitation_set_remote_response (RtmLocalInvitation *self,
+                                                           const char           *response);
+void                 rtm_local_invitation_set_failure_code (RtmLocalInvitation  *self,
+                                                           RtmLocalInvitationError code);
+
+/* rtm-remote-invitation.c */
+RtmRemoteInvitation *rtm_remote_invitation_new            (const char           *invitation_id,
+                                                           const char           *caller_id,
+                                                           const char           *content,
+                                                           const char           *channel_id);
+gboolean             rtm_remote_invitation_set_state      (RtmRemoteInvitation  *self,
+                                                           RtmRemoteInvitationState state);
+gboolean             rtm_remote_invitation_is_final       (RtmRemoteInvitation  *self);
+void                 rtm_remote_invitation_lock           (RtmRemoteInvitation  *self);
+gboolean             rtm_remote_invitation_is_locked      (RtmRemoteInvitation  *self);
+void                 rtm_remote_invitation_set_failure_code (RtmRemoteInvitation *self,
+                                                           RtmRemoteInvitationError code);
+
+G_END_DECLS
