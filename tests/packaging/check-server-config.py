@@ -6,7 +6,8 @@ and with every commented key switched on (TLS, secret, ICE servers), a
 SIGHUP reload keeps it running, and the token recipes of docs/deploy.md
 (Python and openssl) mint tokens the server accepts.
 
-    check-server-config.py --server rtm-server [--client rtm-call] EXAMPLE
+    check-server-config.py --server rtm-server [--client rtm-call]
+                           [--deploy-doc docs/deploy.md] EXAMPLE
 """
 
 import argparse
@@ -31,9 +32,41 @@ NOT_KEYS = {'config', 'help', 'help-all', 'help-server'}
 
 
 def mint_token(secret, uid, expiry):
-    """docs/deploy.md's Python recipe, word for word."""
+    """The protocol's token (docs/protocol.md), written independently."""
     mac = hmac.new(secret.encode(), f'{uid}:{expiry}'.encode(), hashlib.sha256)
     return f'1:{expiry}:{mac.hexdigest()}'
+
+
+def doc_blocks(path, language):
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    return re.findall(r'^```' + language + r'\n(.*?)^```', text, re.M | re.S)
+
+
+def doc_python_minter(checker, path):
+    """docs/deploy.md's Python recipe, its mint_token() as printed."""
+    for block in doc_blocks(path, 'python'):
+        if 'def mint_token' in block:
+            # The block ends by reading /etc/rtm-server/secret: run only
+            # the imports and the function.
+            code = block.split('\n\nwith open', 1)[0]
+            namespace = {}
+            exec(compile(code, path, 'exec'), namespace)  # noqa: S102 - our own doc
+            return namespace['mint_token']
+    checker.fail(f'{path} has no Python block defining mint_token')
+    return None
+
+
+def doc_shell_token(checker, path, secret_file):
+    """Runs docs/deploy.md's openssl recipe on secret_file; its token."""
+    for block in doc_blocks(path, 'sh'):
+        if 'openssl dgst' in block:
+            script = block.replace('/etc/rtm-server/secret', secret_file)
+            result = pkgtest.run(['sh', '-eu', '-c', script])
+            checker.check(result.returncode == 0, f'the openssl recipe: {pkgtest.describe(result)}')
+            return result.stdout.strip()
+    checker.fail(f'{path} has no sh block with the openssl recipe')
+    return None
 
 
 def read_example(path):
@@ -86,6 +119,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--server', required=True)
     parser.add_argument('--client')
+    parser.add_argument('--deploy-doc')
     parser.add_argument('example')
     args = parser.parse_args()
     # The servers run in a temporary directory.
@@ -94,6 +128,7 @@ def main():
         args.client = os.path.abspath(args.client)
 
     checker = pkgtest.Checker('server-example-config')
+    doc_mint = doc_python_minter(checker, args.deploy_doc) if args.deploy_doc else None
     active, commented = read_example(args.example)
     keys = set(active) | set(commented)
 
@@ -160,12 +195,17 @@ def main():
             expiry = int(match.group(1))
             checker.check(abs(expiry - (time.time() + 60)) < 30, f'token expiry {expiry} is not now + 60 s')
             checker.check(minted.stdout.strip() == mint_token(secret, 'alice', expiry),
-                          'rtm-server token and the Python recipe of docs/deploy.md disagree')
-            shell = pkgtest.run(['sh', '-c',
-                                 'printf "%s" "$UID_:$EXPIRY" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d" " -f1'],
-                                env={'UID_': 'alice', 'EXPIRY': str(expiry), 'SECRET': secret})
-            checker.check(shell.stdout.strip() == match.group(2),
-                          f'the openssl recipe of docs/deploy.md disagrees: {pkgtest.describe(shell)}')
+                          'rtm-server token and docs/protocol.md\'s token disagree')
+            if doc_mint is not None:
+                checker.check(minted.stdout.strip() == doc_mint(secret, 'alice', expiry),
+                              'rtm-server token and the Python recipe of docs/deploy.md disagree')
+        if args.deploy_doc:
+            # The secret file ends with a newline, as openssl rand writes it.
+            shell_token = doc_shell_token(checker, args.deploy_doc, os.path.join(tmp, 'secret'))
+            match = re.fullmatch(r'1:(\d+):([0-9a-f]{64})', shell_token or '')
+            if checker.check(match, f'the openssl recipe printed {shell_token!r}'):
+                checker.check(shell_token == mint_token(secret, 'alice', int(match.group(1))),
+                              'the openssl recipe of docs/deploy.md mints a wrong token')
 
         # A client logs in with a token minted by the recipe, and not
         # with a forged one.
@@ -175,7 +215,7 @@ def main():
                 f.write('[server]\naddress=127.0.0.1\nsecret-file=secret\n')
             server = start(checker, args.server, plain, 'a secret, no TLS')
             if server is not None:
-                token = mint_token(secret, 'alice', int(time.time()) + 300)
+                token = (doc_mint or mint_token)(secret, 'alice', int(time.time()) + 300)
                 good = pkgtest.run([args.client, '--server', server.uri, '--uid', 'alice',
                                     '--token', token, 'presence', 'alice'], timeout=30)
                 checker.check(good.returncode == 0, f'login with a minted token: {pkgtest.describe(good)}')
