@@ -9,15 +9,23 @@
  * not the server, the thing measured at 10,000 clients. That is fine for a
  * load generator; librtm's behaviour is tested elsewhere.
  *
+ * A GLib main context polls every source it holds on every iteration, and
+ * a SoupSession walks its pending connections on every step; one context
+ * and one session for 10,000 clients made the generator itself take over a
+ * minute to log them in. So the clients are split into shards of
+ * --shard-size, each a thread with its own context and small sessions, all
+ * on the generator's one core. A caller and its callee share a shard, so a
+ * cycle never crosses threads.
+ *
  * Phases, one after the other against one server:
- *   1. login:   N clients connect at once; time until all are logged in;
- *               the server's RSS before and after, per logged-in client.
- *   2. paced:   the first A clients in caller/callee pairs run invitation
- *               cycles (send → received-by-peer → accept → accepted) at a
- *               fixed rate; p50/p99 of send→received-by-peer and of
- *               accept→accepted.
+ *   1. login:    N clients connect at once; time until all are logged in;
+ *                the server's RSS before and after, per logged-in client.
+ *   2. paced:    the first A clients in caller/callee pairs run invitation
+ *                cycles (send → received-by-peer → accept → accepted) at a
+ *                fixed total rate; p50/p99 of send→received-by-peer and of
+ *                accept→accepted.
  *   3. flat out: the same pairs, each starting its next cycle as soon as
- *               the last one ended; complete cycles per second.
+ *                the last one ended; complete cycles per second.
  * The server's CPU (utime + stime from /proc/PID/stat) is given per phase.
  *
  * Without --server it starts its own rtm-server pinned to core 0
@@ -25,30 +33,39 @@
  */
 #define G_LOG_DOMAIN "rtm-bench"
 
+#include <errno.h>
 #include <gio/gio.h>
-#include <glib-unix.h>
 #include <libsoup/soup.h>
 #include <rtm-protocol.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#define CLIENTS_PER_SESSION 16
+
 typedef struct _Bench Bench;
+typedef struct _Shard Shard;
 typedef struct _Client Client;
 typedef struct _Pair Pair;
 
+typedef enum {
+  PHASE_LOGIN,
+  PHASE_PACED,
+  PHASE_FLAT,
+  PHASE_IDLE,
+} Phase;
+
 struct _Client
 {
-  Bench                   *bench;
-  guint                    index;
+  Shard                   *shard;
   char                     uid[24];
   SoupWebsocketConnection *ws;
   gint64                   next_req;
   gboolean                 logged_in;
-  gboolean                 failed;
   Pair                    *pair;
 };
 
@@ -64,12 +81,35 @@ struct _Pair
   gint64   t_accept;
 };
 
-typedef enum {
-  PHASE_LOGIN,
-  PHASE_PACED,
-  PHASE_FLAT,
-  PHASE_IDLE,
-} Phase;
+/* Everything in a shard is touched by its own thread only, except where
+ * noted; the main thread reaches in through shard_call(). */
+struct _Shard
+{
+  Bench        *bench;
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GPtrArray    *sessions;
+  Client       *clients;
+  guint         n_clients;
+  Pair         *pairs;
+  guint         n_pairs;
+  guint         next_pair;
+
+  Phase         phase;
+  gboolean      recording;
+  double        rate;
+  double        sent_due;
+  gint64        phase_start;
+  GSource      *pacer;
+
+  GArray       *rbp_us;       /* send → received-by-peer */
+  GArray       *accepted_us;  /* accept → accepted */
+  guint64       sent;
+  guint64       skipped;
+  guint64       cycles;
+  guint64       errors;
+};
 
 struct _Bench
 {
@@ -80,39 +120,22 @@ struct _Bench
   char       **server_args;
   int          n_clients;
   int          n_active;
+  int          shard_size;
   double       duration;
   double       rate;
   gboolean     no_pin;
 
-  GMainLoop   *loop;
-  SoupSession *session;
   GSubprocess *server;
   Client      *clients;
-  Pair        *pairs;
-  guint        n_pairs;
+  Shard       *shards;
+  guint        n_shards;
 
-  Phase        phase;
-  guint        connected;
-  guint        logged_in;
-  guint        failed;
-  gint64       login_start;
-  gint64       login_done;
-
-  /* cycles */
-  gboolean     recording;
-  guint        next_pair;
-  gint64       phase_start;
-  double       sent_due;
-  guint64      sent;
-  guint64      skipped;
-  guint64      cycles;
-  guint64      errors;
-  GArray      *rbp_us;       /* send → received-by-peer */
-  GArray      *accepted_us;  /* accept → accepted */
-  guint        pacer_id;
+  /* atomics, written by the shards */
+  int          connected;
+  int          logged_in;
+  int          failed;
+  int          reported;
 };
-
-static void start_cycle (Bench *bench, Pair *pair);
 
 /* /proc readers */
 
@@ -142,15 +165,37 @@ read_cpu_ticks (int pid)
 
   if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
     return -1;
-  /* The command name may hold spaces; fields count from after its ')'. */
+  /* The command name may hold spaces; count fields from after its ')':
+   * state is then index 0, utime (field 14) index 11, stime index 12. */
   after_name = strrchr (contents, ')');
   if (after_name == NULL)
     return -1;
   fields = g_strsplit (after_name + 2, " ", 0);
   if (g_strv_length (fields) < 13)
     return -1;
-  /* state is field 3 of the full line: index 0 here; utime 14 → 11, stime 15 → 12 */
   return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+}
+
+static void
+report (Bench      *bench,
+        const char *format,
+        ...) G_GNUC_PRINTF (2, 3);
+
+/* The first few problems are printed, the rest only counted. */
+static void
+report (Bench      *bench,
+        const char *format,
+        ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  if (g_atomic_int_add (&bench->reported, 1) >= 10)
+    return;
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("rtm-bench: %s\n", text);
 }
 
 /* Frames */
@@ -160,24 +205,12 @@ send_frame (Client     *client,
             JsonObject *frame)
 {
   g_autofree char *data = NULL;
-  gsize length;
 
   if (client->ws == NULL ||
       soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
-  data = rtm_frame_to_data (frame, &length);
+  data = rtm_frame_to_data (frame, NULL);
   soup_websocket_connection_send_text (client->ws, data);
-}
-
-static void
-send_login (Client *client)
-{
-  g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_LOGIN);
-
-  json_object_set_int_member (frame, "req", ++client->next_req);
-  json_object_set_int_member (frame, "version", RTM_PROTOCOL_VERSION);
-  json_object_set_string_member (frame, "uid", client->uid);
-  send_frame (client, frame);
 }
 
 static void
@@ -191,33 +224,57 @@ send_ack (Client *client,
 }
 
 static void
-record (Bench  *bench,
+record (Shard  *shard,
         GArray *samples,
         gint64  value)
 {
-  if (bench->recording)
+  if (shard->recording)
     g_array_append_val (samples, value);
 }
 
+/* Cycles */
+
 static void
-cycle_done (Bench *bench,
-            Pair  *pair)
+start_cycle (Shard *shard,
+             Pair  *pair)
 {
-  pair->busy = FALSE;
-  if (bench->recording)
-    bench->cycles++;
-  if (bench->phase == PHASE_FLAT)
-    start_cycle (bench, pair);
+  g_autoptr(JsonObject) frame = NULL;
+
+  if (pair->dead)
+    return;
+
+  frame = rtm_frame_new (RTM_FRAME_INVITE);
+  pair->busy = TRUE;
+  pair->accepted_seen = FALSE;
+  pair->reply_seen = FALSE;
+  json_object_set_int_member (frame, "req", ++pair->caller->next_req);
+  json_object_set_string_member (frame, "callee", pair->callee->uid);
+  pair->t_send = g_get_monotonic_time ();
+  send_frame (pair->caller, frame);
+  if (shard->recording)
+    shard->sent++;
 }
 
 static void
-pair_failed (Bench      *bench,
-             Pair       *pair,
-             const char *what)
+cycle_done (Shard *shard,
+            Pair  *pair)
 {
-  bench->errors++;
-  if (bench->errors <= 5)
-    g_printerr ("rtm-bench: pair %s→%s: %s\n", pair->caller->uid, pair->callee->uid, what);
+  pair->busy = FALSE;
+  if (shard->recording)
+    shard->cycles++;
+  if (shard->phase == PHASE_FLAT)
+    start_cycle (shard, pair);
+}
+
+static void
+pair_failed (Shard      *shard,
+             Pair       *pair,
+             JsonObject *frame)
+{
+  g_autofree char *text = rtm_frame_to_data (frame, NULL);
+
+  shard->errors++;
+  report (shard->bench, "pair %s→%s: %s", pair->caller->uid, pair->callee->uid, text);
   pair->dead = TRUE;
   pair->busy = FALSE;
 }
@@ -227,35 +284,29 @@ on_caller_frame (Client       *client,
                  RtmFrameType  type,
                  JsonObject   *frame)
 {
-  Bench *bench = client->bench;
+  Shard *shard = client->shard;
   Pair *pair = client->pair;
   gint64 now = g_get_monotonic_time ();
   gint64 ack = 0;
 
   switch (type)
     {
-    case RTM_FRAME_REPLY:
-      break;
     case RTM_FRAME_INVITATION_RECEIVED_BY_PEER:
-      record (bench, bench->rbp_us, now - pair->t_send);
+      record (shard, shard->rbp_us, now - pair->t_send);
       break;
     case RTM_FRAME_INVITATION_ACCEPTED:
-      record (bench, bench->accepted_us, now - pair->t_accept);
+      record (shard, shard->accepted_us, now - pair->t_accept);
       if (rtm_frame_get_int (frame, "ack", FALSE, 0, &ack, NULL) && ack > 0)
         send_ack (client, ack);
       pair->accepted_seen = TRUE;
       if (pair->reply_seen)
-        cycle_done (bench, pair);
+        cycle_done (shard, pair);
       break;
     case RTM_FRAME_ERROR:
     case RTM_FRAME_INVITATION_FAILED:
     case RTM_FRAME_INVITATION_REFUSED:
     case RTM_FRAME_INVITATION_CANCELED:
-      {
-        g_autofree char *text = rtm_frame_to_data (frame, NULL);
-
-        pair_failed (bench, pair, text);
-      }
+      pair_failed (shard, pair, frame);
       break;
     default:
       break;
@@ -267,7 +318,7 @@ on_callee_frame (Client       *client,
                  RtmFrameType  type,
                  JsonObject   *frame)
 {
-  Bench *bench = client->bench;
+  Shard *shard = client->shard;
   Pair *pair = client->pair;
   gint64 ack = 0;
 
@@ -282,7 +333,7 @@ on_callee_frame (Client       *client,
           send_ack (client, ack);
         if (id == NULL)
           {
-            pair_failed (bench, pair, "invitation_received without an id");
+            pair_failed (shard, pair, frame);
             return;
           }
         json_object_set_int_member (accept, "req", ++client->next_req);
@@ -294,16 +345,12 @@ on_callee_frame (Client       *client,
     case RTM_FRAME_REPLY:
       pair->reply_seen = TRUE;
       if (pair->accepted_seen)
-        cycle_done (bench, pair);
+        cycle_done (shard, pair);
       break;
     case RTM_FRAME_ERROR:
     case RTM_FRAME_INVITATION_FAILED:
     case RTM_FRAME_INVITATION_CANCELED:
-      {
-        g_autofree char *text = rtm_frame_to_data (frame, NULL);
-
-        pair_failed (bench, pair, text);
-      }
+      pair_failed (shard, pair, frame);
       break;
     default:
       break;
@@ -317,18 +364,17 @@ on_message (SoupWebsocketConnection *ws,
             gpointer                 user_data)
 {
   Client *client = user_data;
-  Bench *bench = client->bench;
+  Bench *bench = client->shard->bench;
   g_autoptr(JsonObject) frame = NULL;
   g_autoptr(JsonObject) unknown = NULL;
-  g_autoptr(GError) error = NULL;
   RtmFrameType type;
   gsize length;
   const char *data = g_bytes_get_data (message, &length);
 
-  frame = rtm_frame_parse (data, length, RTM_HARD_MAX_FRAME_SIZE, &type, &unknown, &error);
+  frame = rtm_frame_parse (data, length, RTM_HARD_MAX_FRAME_SIZE, &type, &unknown, NULL);
   if (frame == NULL)
     {
-      bench->errors++;
+      client->shard->errors++;
       return;
     }
 
@@ -337,26 +383,18 @@ on_message (SoupWebsocketConnection *ws,
       if (type == RTM_FRAME_REPLY)
         {
           client->logged_in = TRUE;
-          bench->logged_in++;
-          if (bench->logged_in + bench->failed == (guint) bench->n_clients)
-            {
-              bench->login_done = g_get_monotonic_time ();
-              g_main_loop_quit (bench->loop);
-            }
+          g_atomic_int_inc (&bench->logged_in);
         }
       else if (type == RTM_FRAME_ERROR)
         {
           g_autofree char *text = rtm_frame_to_data (frame, NULL);
 
-          if (bench->failed++ < 5)
-            g_printerr ("rtm-bench: %s cannot log in: %s\n", client->uid, text);
-          client->failed = TRUE;
+          report (bench, "%s cannot log in: %s", client->uid, text);
+          g_atomic_int_inc (&bench->failed);
         }
       return;
     }
 
-  if (type == RTM_FRAME_PING)
-    return;
   if (client->pair == NULL)
     return;
   if (client->pair->caller == client)
@@ -371,9 +409,9 @@ on_closed (SoupWebsocketConnection *ws,
 {
   Client *client = user_data;
 
-  if (client->bench->phase != PHASE_IDLE && client->bench->errors++ < 5)
-    g_printerr ("rtm-bench: %s: the server closed the connection (%d)\n", client->uid,
-                soup_websocket_connection_get_close_code (ws));
+  if (client->shard->phase != PHASE_IDLE)
+    report (client->shard->bench, "%s: the server closed the connection (%d)", client->uid,
+            soup_websocket_connection_get_close_code (ws));
   if (client->pair != NULL)
     client->pair->dead = TRUE;
 }
@@ -384,69 +422,49 @@ on_connected (GObject      *object,
               gpointer      user_data)
 {
   Client *client = user_data;
-  Bench *bench = client->bench;
+  Bench *bench = client->shard->bench;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) login = NULL;
 
   client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   if (client->ws == NULL)
     {
-      if (bench->failed++ < 5)
-        g_printerr ("rtm-bench: %s cannot connect: %s\n", client->uid, error->message);
-      client->failed = TRUE;
-      if (bench->logged_in + bench->failed == (guint) bench->n_clients)
-        {
-          bench->login_done = g_get_monotonic_time ();
-          g_main_loop_quit (bench->loop);
-        }
+      report (bench, "%s cannot connect: %s", client->uid, error->message);
+      g_atomic_int_inc (&bench->failed);
       return;
     }
 
-  bench->connected++;
-  /* The default 128 KiB would do; frames here are tiny. */
-  soup_websocket_connection_set_max_incoming_payload_size (client->ws, RTM_HARD_MAX_FRAME_SIZE);
+  g_atomic_int_inc (&bench->connected);
   g_signal_connect (client->ws, "message", G_CALLBACK (on_message), client);
   g_signal_connect (client->ws, "closed", G_CALLBACK (on_closed), client);
-  send_login (client);
+
+  login = rtm_frame_new (RTM_FRAME_LOGIN);
+  json_object_set_int_member (login, "req", ++client->next_req);
+  json_object_set_int_member (login, "version", RTM_PROTOCOL_VERSION);
+  json_object_set_string_member (login, "uid", client->uid);
+  send_frame (client, login);
 }
 
-/* Cycles */
-
-static void
-start_cycle (Bench *bench,
-             Pair  *pair)
-{
-  g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_INVITE);
-
-  if (pair->dead)
-    return;
-
-  pair->busy = TRUE;
-  pair->accepted_seen = FALSE;
-  pair->reply_seen = FALSE;
-  json_object_set_int_member (frame, "req", ++pair->caller->next_req);
-  json_object_set_string_member (frame, "callee", pair->callee->uid);
-  pair->t_send = g_get_monotonic_time ();
-  send_frame (pair->caller, frame);
-  bench->sent++;
-}
-
+/* The pacer fires when the next invitation is due, not on a fixed tick:
+ * a 1 ms tick in each of a thousand shards would wake the generator's core
+ * a million times a second. */
 static gboolean
 on_pace (gpointer user_data)
 {
-  Bench *bench = user_data;
-  double elapsed = (g_get_monotonic_time () - bench->phase_start) / (double) G_USEC_PER_SEC;
-  double due = elapsed * bench->rate - bench->sent_due;
+  Shard *shard = user_data;
+  gint64 now = g_get_monotonic_time ();
+  double elapsed = (now - shard->phase_start) / (double) G_USEC_PER_SEC;
 
-  while (due >= 1.0)
+  while (elapsed * shard->rate - shard->sent_due >= 1.0)
     {
       Pair *pair = NULL;
 
       /* The next free pair, round robin. */
-      for (guint tries = 0; tries < bench->n_pairs; tries++)
+      for (guint tries = 0; tries < shard->n_pairs; tries++)
         {
-          Pair *candidate = &bench->pairs[bench->next_pair];
+          Pair *candidate = &shard->pairs[shard->next_pair];
 
-          bench->next_pair = (bench->next_pair + 1) % bench->n_pairs;
+          shard->next_pair = (shard->next_pair + 1) % shard->n_pairs;
           if (!candidate->busy && !candidate->dead)
             {
               pair = candidate;
@@ -454,33 +472,231 @@ on_pace (gpointer user_data)
             }
         }
 
-      due -= 1.0;
-      bench->sent_due += 1.0;
+      shard->sent_due += 1.0;
       if (pair == NULL)
-        bench->skipped++;
+        {
+          if (shard->recording)
+            shard->skipped++;
+        }
       else
-        start_cycle (bench, pair);
+        {
+          start_cycle (shard, pair);
+        }
     }
 
+  g_source_set_ready_time (shard->pacer, shard->phase_start +
+                           (gint64) ((shard->sent_due + 1.0) / shard->rate * G_USEC_PER_SEC));
   return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-on_quit_loop (gpointer user_data)
+pacer_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
 {
-  g_main_loop_quit (user_data);
+  return callback (user_data);
+}
+
+static GSourceFuncs pacer_funcs = {
+  .dispatch = pacer_dispatch,
+};
+
+/* Shard control, run in the shard's thread */
+
+typedef struct {
+  Shard    *shard;
+  void    (*func) (Shard *shard, gpointer data);
+  gpointer  data;
+  GMutex    mutex;
+  GCond     cond;
+  gboolean  done;
+} ShardCall;
+
+static gboolean
+on_shard_call (gpointer user_data)
+{
+  ShardCall *call = user_data;
+
+  call->func (call->shard, call->data);
+  g_mutex_lock (&call->mutex);
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->mutex);
   return G_SOURCE_REMOVE;
 }
 
+/* Runs @func in @shard's thread and waits for it. */
 static void
-run_for (Bench  *bench,
-         double  seconds)
+shard_call (Shard  *shard,
+            void  (*func) (Shard *shard, gpointer data),
+            gpointer data)
 {
-  guint id = g_timeout_add ((guint) (seconds * 1000), on_quit_loop, bench->loop);
+  ShardCall call = { shard, func, data };
 
-  g_main_loop_run (bench->loop);
-  (void) id;
+  g_mutex_init (&call.mutex);
+  g_cond_init (&call.cond);
+  g_main_context_invoke (shard->context, on_shard_call, &call);
+  g_mutex_lock (&call.mutex);
+  while (!call.done)
+    g_cond_wait (&call.cond, &call.mutex);
+  g_mutex_unlock (&call.mutex);
+  g_mutex_clear (&call.mutex);
+  g_cond_clear (&call.cond);
 }
+
+static void
+shard_call_all (Bench  *bench,
+                void  (*func) (Shard *shard, gpointer data),
+                gpointer data)
+{
+  for (guint i = 0; i < bench->n_shards; i++)
+    shard_call (&bench->shards[i], func, data);
+}
+
+static void
+do_reset (Shard   *shard,
+          gpointer data)
+{
+  g_array_set_size (shard->rbp_us, 0);
+  g_array_set_size (shard->accepted_us, 0);
+  shard->sent = shard->skipped = shard->cycles = 0;
+}
+
+static void
+do_set_recording (Shard   *shard,
+                  gpointer data)
+{
+  shard->recording = GPOINTER_TO_INT (data);
+}
+
+static void
+do_make_pairs (Shard   *shard,
+               gpointer data)
+{
+  guint n_active = GPOINTER_TO_UINT (data);
+  Client *waiting = NULL;
+
+  shard->pairs = g_new0 (Pair, shard->n_clients / 2 + 1);
+  for (guint i = 0; i < shard->n_clients; i++)
+    {
+      Client *client = &shard->clients[i];
+
+      if ((guint) (client - shard->bench->clients) >= n_active || !client->logged_in)
+        continue;
+      if (waiting == NULL)
+        {
+          waiting = client;
+          continue;
+        }
+      shard->pairs[shard->n_pairs].caller = waiting;
+      shard->pairs[shard->n_pairs].callee = client;
+      waiting->pair = client->pair = &shard->pairs[shard->n_pairs];
+      shard->n_pairs++;
+      waiting = NULL;
+    }
+}
+
+static void
+do_start_paced (Shard   *shard,
+                gpointer data)
+{
+  double total_rate = *(double *) data;
+  guint total_pairs = 0;
+
+  for (guint i = 0; i < shard->bench->n_shards; i++)
+    total_pairs += shard->bench->shards[i].n_pairs;
+  if (shard->n_pairs == 0 || total_pairs == 0)
+    return;
+
+  /* Each shard sends its share of the rate. */
+  shard->phase = PHASE_PACED;
+  shard->rate = total_rate * shard->n_pairs / total_pairs;
+  shard->sent_due = 0;
+  /* Shards start at different offsets, so they do not all fire at once. */
+  shard->phase_start = g_get_monotonic_time () -
+                       (gint64) (g_random_double () / shard->rate * G_USEC_PER_SEC);
+  shard->pacer = g_source_new (&pacer_funcs, sizeof (GSource));
+  g_source_set_callback (shard->pacer, on_pace, shard, NULL);
+  g_source_set_ready_time (shard->pacer, shard->phase_start);
+  g_source_attach (shard->pacer, shard->context);
+}
+
+static void
+do_stop (Shard   *shard,
+         gpointer data)
+{
+  if (shard->pacer != NULL)
+    {
+      g_source_destroy (shard->pacer);
+      g_clear_pointer (&shard->pacer, g_source_unref);
+    }
+  shard->phase = PHASE_IDLE;
+}
+
+static void
+do_start_flat (Shard   *shard,
+               gpointer data)
+{
+  shard->phase = PHASE_FLAT;
+  for (guint i = 0; i < shard->n_pairs; i++)
+    if (!shard->pairs[i].busy)
+      start_cycle (shard, &shard->pairs[i]);
+}
+
+static void
+do_quit (Shard   *shard,
+         gpointer data)
+{
+  shard->phase = PHASE_IDLE;
+  g_main_loop_quit (shard->loop);
+}
+
+static gpointer
+shard_thread (gpointer data)
+{
+  Shard *shard = data;
+  Bench *bench = shard->bench;
+
+  g_main_context_push_thread_default (shard->context);
+
+  /* Sessions belong to the thread that makes them. Every connection at
+   * once: the default caps (10 in all, 2 per host) would queue them. */
+  shard->sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < shard->n_clients; i += CLIENTS_PER_SESSION)
+    g_ptr_array_add (shard->sessions,
+                     g_object_new (SOUP_TYPE_SESSION,
+                                   "max-conns", CLIENTS_PER_SESSION * 2,
+                                   "max-conns-per-host", CLIENTS_PER_SESSION * 2,
+                                   "timeout", 0,
+                                   "idle-timeout", 0,
+                                   NULL));
+
+  for (guint i = 0; i < shard->n_clients; i++)
+    {
+      g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, bench->server_uri);
+
+      soup_session_websocket_connect_async (g_ptr_array_index (shard->sessions,
+                                                               i / CLIENTS_PER_SESSION),
+                                            message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                            on_connected, &shard->clients[i]);
+    }
+
+  g_main_loop_run (shard->loop);
+
+  for (guint i = 0; i < shard->n_clients; i++)
+    if (shard->clients[i].ws != NULL)
+      {
+        g_signal_handlers_disconnect_by_data (shard->clients[i].ws, &shard->clients[i]);
+        g_clear_object (&shard->clients[i].ws);
+      }
+  g_clear_pointer (&shard->sessions, g_ptr_array_unref);
+  while (g_main_context_iteration (shard->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (shard->context);
+  return NULL;
+}
+
+/* Results */
 
 static int
 compare_gint64 (gconstpointer a,
@@ -493,26 +709,55 @@ compare_gint64 (gconstpointer a,
 }
 
 static double
-percentile (GArray *samples,
+percentile (GArray *sorted,
             double  p)
 {
-  guint index;
-
-  if (samples->len == 0)
-    return -1;
-  g_array_sort (samples, compare_gint64);
-  index = (guint) (p * (samples->len - 1) + 0.5);
-  return (double) g_array_index (samples, gint64, index);
+  return (double) g_array_index (sorted, gint64, (guint) (p * (sorted->len - 1) + 0.5));
 }
 
 static void
-reset_samples (Bench *bench)
+print_latency (Bench      *bench,
+               const char *what,
+               gsize       offset)
 {
-  g_array_set_size (bench->rbp_us, 0);
-  g_array_set_size (bench->accepted_us, 0);
-  bench->cycles = 0;
-  bench->sent = 0;
-  bench->skipped = 0;
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < bench->n_shards; i++)
+    {
+      GArray *samples = G_STRUCT_MEMBER (GArray *, &bench->shards[i], offset);
+
+      g_array_append_vals (all, samples->data, samples->len);
+    }
+  if (all->len == 0)
+    {
+      printf ("  %-26s no samples\n", what);
+      return;
+    }
+  g_array_sort (all, compare_gint64);
+  printf ("  %-26s p50 %7.0f µs   p99 %7.0f µs   (%u samples)\n", what,
+          percentile (all, 0.50), percentile (all, 0.99), all->len);
+}
+
+typedef struct {
+  guint64 sent;
+  guint64 skipped;
+  guint64 cycles;
+  guint64 errors;
+} Totals;
+
+static Totals
+totals (Bench *bench)
+{
+  Totals t = { 0 };
+
+  for (guint i = 0; i < bench->n_shards; i++)
+    {
+      t.sent += bench->shards[i].sent;
+      t.skipped += bench->shards[i].skipped;
+      t.cycles += bench->shards[i].cycles;
+      t.errors += bench->shards[i].errors;
+    }
+  return t;
 }
 
 static double
@@ -526,6 +771,27 @@ cpu_percent (Bench     *bench,
   if (ticks_before < 0 || ticks_after < 0 || seconds <= 0)
     return -1;
   return 100.0 * (ticks_after - ticks_before) / (double) sysconf (_SC_CLK_TCK) / seconds;
+}
+
+/* Runs one recorded measurement of @seconds after a one-second warm-up. */
+static void
+measure (Bench  *bench,
+         double  seconds,
+         double *out_seconds,
+         double *out_cpu)
+{
+  long long ticks;
+  gint64 t0;
+
+  g_usleep (G_USEC_PER_SEC);
+  shard_call_all (bench, do_reset, NULL);
+  shard_call_all (bench, do_set_recording, GINT_TO_POINTER (TRUE));
+  ticks = read_cpu_ticks (bench->server_pid);
+  t0 = g_get_monotonic_time ();
+  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+  shard_call_all (bench, do_set_recording, GINT_TO_POINTER (FALSE));
+  *out_cpu = cpu_percent (bench, ticks, t0);
+  *out_seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
 }
 
 /* Set-up */
@@ -594,19 +860,6 @@ start_server (Bench   *bench,
   return TRUE;
 }
 
-static void
-print_latency (const char *what,
-               GArray     *samples)
-{
-  if (samples->len == 0)
-    {
-      printf ("  %-28s no samples\n", what);
-      return;
-    }
-  printf ("  %-28s p50 %6.0f µs   p99 %6.0f µs   (%u samples)\n", what,
-          percentile (samples, 0.50), percentile (samples, 0.99), samples->len);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -619,7 +872,12 @@ main (int   argc,
   long rss_after;
   long long ticks;
   gint64 t0;
-  double login_cpu;
+  gint64 t_connected = 0;
+  gint64 t_logged_in = 0;
+  guint n_pairs = 0;
+  double seconds;
+  double cpu;
+  Totals t;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &bench->server_uri,
       "Use this running server instead of starting one", "URI" },
@@ -633,6 +891,8 @@ main (int   argc,
       "Clients to log in at once (default 10000)", "N" },
     { "active", 'a', 0, G_OPTION_ARG_INT, &bench->n_active,
       "Clients that run invitation cycles, in pairs (default 1000)", "N" },
+    { "shard-size", 0, 0, G_OPTION_ARG_INT, &bench->shard_size,
+      "Clients per generator thread (default 10)", "N" },
     { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &bench->duration,
       "Seconds of each cycle phase (default 10)", "S" },
     { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &bench->rate,
@@ -644,6 +904,7 @@ main (int   argc,
 
   bench->n_clients = 10000;
   bench->n_active = 1000;
+  bench->shard_size = 10;
   bench->duration = 10;
   bench->rate = 1000;
 
@@ -655,11 +916,14 @@ main (int   argc,
       return 1;
     }
   if (bench->n_clients < 2 || bench->n_active < 2 || bench->n_active > bench->n_clients ||
-      bench->duration <= 0 || bench->rate <= 0)
+      bench->shard_size < 2 || bench->duration <= 0 || bench->rate <= 0)
     {
-      g_printerr ("rtm-bench: need 2 <= --active <= --clients, --duration > 0, --rate > 0\n");
+      g_printerr ("rtm-bench: need 2 <= --active <= --clients, --shard-size >= 2, "
+                  "--duration > 0, --rate > 0\n");
       return 1;
     }
+  /* Pairs must not straddle shards. */
+  bench->shard_size += bench->shard_size % 2;
   if (bench->server_path == NULL)
     bench->server_path = g_strdup (g_getenv ("RTM_SERVER_PATH") ? g_getenv ("RTM_SERVER_PATH")
                                                                  : RTM_BENCH_SERVER_PATH);
@@ -676,6 +940,7 @@ main (int   argc,
         }
       if (!bench->no_pin)
         {
+          /* Before the shard threads start, so they inherit it. */
           if (pin_self (1))
             printf ("pinning: server on core 0 (taskset -c 0), generator on core 1 "
                     "(sched_setaffinity)\n");
@@ -688,52 +953,64 @@ main (int   argc,
       printf ("pinning: generator on core 1; pin the server yourself (taskset -c 0)\n");
     }
 
-  bench->loop = g_main_loop_new (NULL, FALSE);
-  /* Every connection at once: the session's default caps (10 in all,
-   * 2 per host) would queue the handshakes. */
-  bench->session = g_object_new (SOUP_TYPE_SESSION,
-                                 "max-conns", G_MAXINT / 2,
-                                 "max-conns-per-host", G_MAXINT / 2,
-                                 "timeout", 0,
-                                 "idle-timeout", 0,
-                                 NULL);
-  bench->rbp_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  bench->accepted_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   bench->clients = g_new0 (Client, bench->n_clients);
+  bench->n_shards = (bench->n_clients + bench->shard_size - 1) / bench->shard_size;
+  bench->shards = g_new0 (Shard, bench->n_shards);
+  for (guint s = 0; s < bench->n_shards; s++)
+    {
+      Shard *shard = &bench->shards[s];
+      guint first = s * bench->shard_size;
+
+      shard->bench = bench;
+      shard->clients = &bench->clients[first];
+      shard->n_clients = MIN ((guint) bench->shard_size, bench->n_clients - first);
+      shard->context = g_main_context_new ();
+      shard->loop = g_main_loop_new (shard->context, FALSE);
+      shard->rbp_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      shard->accepted_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      shard->phase = PHASE_LOGIN;
+      for (guint i = 0; i < shard->n_clients; i++)
+        {
+          shard->clients[i].shard = shard;
+          g_snprintf (shard->clients[i].uid, sizeof shard->clients[i].uid, "bench-%u", first + i);
+        }
+    }
 
   /* 1. login */
   rss_before = read_vm_rss_kb (bench->server_pid);
   ticks = read_cpu_ticks (bench->server_pid);
-  printf ("\n== login: %d clients connecting at once to %s\n", bench->n_clients, bench->server_uri);
-  bench->phase = PHASE_LOGIN;
-  bench->login_start = t0 = g_get_monotonic_time ();
-  for (int i = 0; i < bench->n_clients; i++)
+  printf ("\n== login: %d clients connecting at once to %s (%u generator threads)\n",
+          bench->n_clients, bench->server_uri, bench->n_shards);
+  t0 = g_get_monotonic_time ();
+  for (guint s = 0; s < bench->n_shards; s++)
+    bench->shards[s].thread = g_thread_new ("shard", shard_thread, &bench->shards[s]);
+
+  while (g_get_monotonic_time () - t0 < 120 * G_USEC_PER_SEC)
     {
-      Client *client = &bench->clients[i];
-      g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, bench->server_uri);
+      int connected = g_atomic_int_get (&bench->connected);
+      int done = g_atomic_int_get (&bench->logged_in) + g_atomic_int_get (&bench->failed);
 
-      client->bench = bench;
-      client->index = (guint) i;
-      g_snprintf (client->uid, sizeof client->uid, "bench-%d", i);
-      soup_session_websocket_connect_async (bench->session, message, NULL, NULL,
-                                            G_PRIORITY_DEFAULT, NULL, on_connected, client);
+      if (t_connected == 0 && connected + g_atomic_int_get (&bench->failed) >= bench->n_clients)
+        t_connected = g_get_monotonic_time ();
+      if (done >= bench->n_clients)
+        {
+          t_logged_in = g_get_monotonic_time ();
+          break;
+        }
+      g_usleep (500);
     }
-  {
-    guint guard = g_timeout_add_seconds (120, on_quit_loop, bench->loop);
-
-    g_main_loop_run (bench->loop);
-    if (bench->login_done == 0)
-      bench->login_done = g_get_monotonic_time ();
-    else
-      g_source_remove (guard);
-  }
-  login_cpu = cpu_percent (bench, ticks, t0);
-  printf ("  logged in: %u of %d (%u failed) in %.3f s; server CPU %.0f %% of a core\n",
-          bench->logged_in, bench->n_clients, bench->failed,
-          (bench->login_done - bench->login_start) / (double) G_USEC_PER_SEC, login_cpu);
+  cpu = cpu_percent (bench, ticks, t0);
+  if (t_connected > 0)
+    printf ("  WebSocket handshakes: all done after %.3f s\n",
+            (t_connected - t0) / (double) G_USEC_PER_SEC);
+  printf ("  logged in: %d of %d (%d failed) in %.3f s%s; server CPU %.0f %% of a core\n",
+          g_atomic_int_get (&bench->logged_in), bench->n_clients,
+          g_atomic_int_get (&bench->failed),
+          ((t_logged_in ? t_logged_in : g_get_monotonic_time ()) - t0) / (double) G_USEC_PER_SEC,
+          t_logged_in ? "" : " (gave up)", cpu);
 
   /* Let the server settle before reading its memory. */
-  run_for (bench, 1.0);
+  g_usleep (G_USEC_PER_SEC);
   rss_after = read_vm_rss_kb (bench->server_pid);
   if (rss_before > 0 && rss_after > 0 && bench->logged_in > 0)
     printf ("  server RSS: %ld kB before, %ld kB after: %.2f kB per logged-in client\n",
@@ -741,98 +1018,56 @@ main (int   argc,
   else
     printf ("  server RSS: unknown (pass --server-pid)\n");
 
-  if (bench->logged_in < (guint) bench->n_active)
+  shard_call_all (bench, do_make_pairs, GUINT_TO_POINTER ((guint) bench->n_active));
+  for (guint s = 0; s < bench->n_shards; s++)
+    n_pairs += bench->shards[s].n_pairs;
+  if (n_pairs == 0)
     {
-      g_printerr ("rtm-bench: too few clients logged in for the cycle phases\n");
-      return 1;
+      g_printerr ("rtm-bench: no pairs logged in for the cycle phases\n");
+      goto out;
     }
-
-  /* Pairs among the first logged-in active clients. */
-  bench->pairs = g_new0 (Pair, bench->n_active / 2);
-  {
-    Client *waiting = NULL;
-
-    for (int i = 0; i < bench->n_clients && bench->n_pairs < (guint) bench->n_active / 2; i++)
-      {
-        Client *client = &bench->clients[i];
-
-        if (!client->logged_in)
-          continue;
-        if (waiting == NULL)
-          {
-            waiting = client;
-            continue;
-          }
-        bench->pairs[bench->n_pairs].caller = waiting;
-        bench->pairs[bench->n_pairs].callee = client;
-        waiting->pair = client->pair = &bench->pairs[bench->n_pairs];
-        bench->n_pairs++;
-        waiting = NULL;
-      }
-  }
 
   /* 2. paced */
   printf ("\n== paced: %u pairs (%u clients), %.0f invitations/s for %.1f s\n",
-          bench->n_pairs, bench->n_pairs * 2, bench->rate, bench->duration);
-  bench->phase = PHASE_PACED;
-  bench->recording = FALSE;
-  bench->phase_start = g_get_monotonic_time ();
-  bench->pacer_id = g_timeout_add (1, on_pace, bench);
-  run_for (bench, 1.0);   /* warm-up, not recorded */
-  reset_samples (bench);
-  bench->recording = TRUE;
-  ticks = read_cpu_ticks (bench->server_pid);
-  t0 = g_get_monotonic_time ();
-  run_for (bench, bench->duration);
-  bench->recording = FALSE;
-  {
-    double cpu = cpu_percent (bench, ticks, t0);
-    double seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
-
-    g_clear_handle_id (&bench->pacer_id, g_source_remove);
-    printf ("  sent %" G_GUINT64_FORMAT " (%.0f/s), %" G_GUINT64_FORMAT " cycles completed, "
-            "%" G_GUINT64_FORMAT " skipped (no free pair), %" G_GUINT64_FORMAT " errors\n",
-            bench->sent, bench->sent / seconds, bench->cycles, bench->skipped, bench->errors);
-    print_latency ("send → received-by-peer:", bench->rbp_us);
-    print_latency ("accept → accepted:", bench->accepted_us);
-    printf ("  server CPU: %.0f %% of a core\n", cpu);
-  }
-  run_for (bench, 1.0);   /* drain */
+          n_pairs, n_pairs * 2, bench->rate, bench->duration);
+  shard_call_all (bench, do_start_paced, &bench->rate);
+  measure (bench, bench->duration, &seconds, &cpu);
+  shard_call_all (bench, do_stop, NULL);
+  t = totals (bench);
+  printf ("  sent %" G_GUINT64_FORMAT " (%.0f/s), %" G_GUINT64_FORMAT " cycles completed, "
+          "%" G_GUINT64_FORMAT " skipped (no free pair), %" G_GUINT64_FORMAT " errors\n",
+          t.sent, t.sent / seconds, t.cycles, t.skipped, t.errors);
+  print_latency (bench, "send → received-by-peer:", G_STRUCT_OFFSET (Shard, rbp_us));
+  print_latency (bench, "accept → accepted:", G_STRUCT_OFFSET (Shard, accepted_us));
+  printf ("  server CPU: %.0f %% of a core\n", cpu);
+  g_usleep (G_USEC_PER_SEC);   /* drain */
 
   /* 3. flat out */
   printf ("\n== flat out: %u pairs, each cycle starts when the last ended, %.1f s\n",
-          bench->n_pairs, bench->duration);
-  reset_samples (bench);
-  bench->phase = PHASE_FLAT;
-  for (guint i = 0; i < bench->n_pairs; i++)
-    if (!bench->pairs[i].busy)
-      start_cycle (bench, &bench->pairs[i]);
-  run_for (bench, 1.0);   /* warm-up */
-  reset_samples (bench);
-  bench->recording = TRUE;
-  ticks = read_cpu_ticks (bench->server_pid);
-  t0 = g_get_monotonic_time ();
-  run_for (bench, bench->duration);
-  bench->recording = FALSE;
-  {
-    double cpu = cpu_percent (bench, ticks, t0);
-    double seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+          n_pairs, bench->duration);
+  shard_call_all (bench, do_start_flat, NULL);
+  measure (bench, bench->duration, &seconds, &cpu);
+  shard_call_all (bench, do_stop, NULL);
+  t = totals (bench);
+  printf ("  %" G_GUINT64_FORMAT " complete cycles in %.2f s: %.0f cycles/s; "
+          "%" G_GUINT64_FORMAT " errors\n", t.cycles, seconds, t.cycles / seconds, t.errors);
+  print_latency (bench, "send → received-by-peer:", G_STRUCT_OFFSET (Shard, rbp_us));
+  print_latency (bench, "accept → accepted:", G_STRUCT_OFFSET (Shard, accepted_us));
+  printf ("  server CPU: %.0f %% of a core\n", cpu);
 
-    printf ("  %" G_GUINT64_FORMAT " complete cycles in %.2f s: %.0f cycles/s; "
-            "%" G_GUINT64_FORMAT " errors\n",
-            bench->cycles, seconds, bench->cycles / seconds, bench->errors);
-    print_latency ("send → received-by-peer:", bench->rbp_us);
-    print_latency ("accept → accepted:", bench->accepted_us);
-    printf ("  server CPU: %.0f %% of a core\n", cpu);
-  }
+out:
+  for (guint s = 0; s < bench->n_shards; s++)
+    {
+      Shard *shard = &bench->shards[s];
 
-  bench->phase = PHASE_IDLE;
-  for (int i = 0; i < bench->n_clients; i++)
-    if (bench->clients[i].ws != NULL)
-      {
-        g_signal_handlers_disconnect_by_data (bench->clients[i].ws, &bench->clients[i]);
-        g_clear_object (&bench->clients[i].ws);
-      }
+      shard_call (shard, do_quit, NULL);
+      g_thread_join (shard->thread);
+      g_main_loop_unref (shard->loop);
+      g_main_context_unref (shard->context);
+      g_array_unref (shard->rbp_us);
+      g_array_unref (shard->accepted_us);
+      g_free (shard->pairs);
+    }
   if (bench->server != NULL)
     {
       g_subprocess_send_signal (bench->server, SIGTERM);
@@ -840,11 +1075,7 @@ main (int   argc,
     }
 
   g_clear_object (&bench->server);
-  g_clear_object (&bench->session);
-  g_clear_pointer (&bench->loop, g_main_loop_unref);
-  g_array_unref (bench->rbp_us);
-  g_array_unref (bench->accepted_us);
-  g_free (bench->pairs);
+  g_free (bench->shards);
   g_free (bench->clients);
   g_free (bench->server_uri);
   g_free (bench->server_path);

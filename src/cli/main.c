@@ -21,6 +21,7 @@ main (int   argc,
   g_autofree char *help = NULL;
 
   setlocale (LC_ALL, "");
+  g_set_prgname ("rtm-call");
 
   options = rtm_call_options_parse (argc, (const char * const *) argv, RTM_CALL_HAVE_VOICE,
                                     &help, &error);
