@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The voice session against a real rtm-server, real RtmClients and real
+ * webrtcbins, in one process (and a helper process for the peer that
+ * vanishes). Tones go in through audiotestsrc; an appsink measures their
+ * frequency at the far end.
+ */
+#include <check.h>
+#include <gio/gio.h>
+#include <math.h>
+#include <nice.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "beckon-echo-service.h"
+#include "beckon-voice-session.h"
+#include "rtm-test-server.h"
+#include "voice-test-common.h"
+
+#define CONNECT_MS 8000
+#define TOLERANCE_HZ 15.0
+
+static RtmTestServer *server;
+static RtmClient *alice;
+static RtmClient *bob;
+static BeckonVoiceSession *alice_call;
+static BeckonVoiceSession *bob_call;
+static VoiceMeter *alice_meter;
+static VoiceMeter *bob_meter;
+
+typedef struct {
+  int         frequency;
+  VoiceMeter *meter;
+  guint       media_timeout;
+} Tone;
+
+static Tone alice_tone;
+static Tone bob_tone;
+
+static void
+configure_tone (BeckonVoiceSession *session,
+                gpointer            user_data)
+{
+  Tone *tone = user_data;
+  g_autofree char *source = g_strdup_printf ("audiotestsrc is-live=true freq=%d volume=0.5",
+                                             tone->frequency);
+
+  g_object_set (session,
+                "source-description", source,
+                "sink-element", voice_meter_make_sink (tone->meter),
+                "echo-cancel", FALSE,
+                "connect-timeout", CONNECT_MS,
+                NULL);
+  if (tone->media_timeout > 0)
+    g_object_set (session, "media-timeout", tone->media_timeout, NULL);
+}
+
+static void
+setup (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  gst_init (NULL, NULL);
+  ck_assert_msg (beckon_voice_prepare (&error), "beckon_voice_prepare: %s", error ? error->message : "?");
+  server = rtm_test_server_start (NULL);
+  alice = voice_test_login (rtm_test_server_get_uri (server), "alice");
+  bob = voice_test_login (rtm_test_server_get_uri (server), "bob");
+  alice_meter = voice_meter_new ();
+  bob_meter = voice_meter_new ();
+  alice_tone = (Tone) { 440, alice_meter, 0 };
+  bob_tone = (Tone) { 660, bob_meter, 0 };
+}
+
+static void
+teardown (void)
+{
+  /* Hang up before the pipelines' sinks lose their meters. */
+  if (alice_call != NULL)
+    beckon_voice_session_hangup (alice_call);
+  if (bob_call != NULL)
+    beckon_voice_session_hangup (bob_call);
+  g_clear_object (&alice_call);
+  g_clear_object (&bob_call);
+  g_clear_object (&alice);
+  g_clear_object (&bob);
+  g_clear_pointer (&alice_meter, voice_meter_free);
+  g_clear_pointer (&bob_meter, voice_meter_free);
+  g_clear_pointer (&server, rtm_test_server_free);
+}
+
+/* Alice calls Bob: an invitation, accepted, becomes two sessions. */
+static void
+connect_alice_and_bob (const char *channel)
+{
+  voice_test_answer_next (bob, configure_tone, &bob_tone, &bob_call);
+  alice_call = voice_test_invite (alice, "bob", channel, configure_tone, &alice_tone, 5000);
+  ck_assert_ptr_nonnull (alice_call);
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_CONNECTED, CONNECT_MS, "the caller's connection");
+  ck_assert_msg (beckon_voice_session_get_state (alice_call) == BECKON_VOICE_STATE_CONNECTED,
+                 "the caller's call ended: %s",
+                 beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (alice_call)));
+  ck_assert_ptr_nonnull (bob_call);
+  voice_test_wait_state (bob_call, BECKON_VOICE_STATE_CONNECTED, CONNECT_MS, "the callee's connection");
+  ck_assert_int_eq (beckon_voice_session_get_state (bob_call), BECKON_VOICE_STATE_CONNECTED);
+}
+
+static void
+assert_tone (VoiceMeter *meter,
+             double      expected,
+             const char *who)
+{
+  double frequency;
+
+  /* Skip the start (concealment, the jitter buffer filling), then measure. */
+  voice_test_wait_audio (meter, 0.2, 5000, who);
+  voice_meter_reset (meter);
+  voice_test_wait_audio (meter, 0.8, 5000, who);
+  frequency = voice_meter_get_frequency (meter);
+  ck_assert_msg (fabs (frequency - expected) < TOLERANCE_HZ,
+                 "%s heard %.1f Hz, not %.0f Hz", who, frequency, expected);
+  ck_assert_msg (voice_meter_get_rms_db (meter) > -20.0,
+                 "%s heard the tone at only %.1f dBFS", who, voice_meter_get_rms_db (meter));
+}
+
+START_TEST (test_accepted_invitation_carries_each_tone_to_the_other_side)
+{
+  connect_alice_and_bob ("tones");
+  assert_tone (bob_meter, 440, "the callee");
+  assert_tone (alice_meter, 660, "the caller");
+}
+END_TEST
+
+static void
+assert_hangup_ends_both (BeckonVoiceSession *here,
+                         BeckonVoiceSession *there)
+{
+  gint64 start;
+
+  beckon_voice_session_hangup (here);
+  ck_assert_int_eq (beckon_voice_session_get_state (here), BECKON_VOICE_STATE_ENDED);
+  ck_assert_int_eq (beckon_voice_session_get_end_reason (here), BECKON_VOICE_END_HANGUP_LOCAL);
+  ck_assert_ptr_null (beckon_voice_session_get_error (here));
+
+  start = g_get_monotonic_time ();
+  voice_test_wait_state (there, BECKON_VOICE_STATE_ENDED, 1000, "the peer's end after a hang-up");
+  ck_assert_msg (beckon_voice_session_get_end_reason (there) == BECKON_VOICE_END_HANGUP_REMOTE,
+                 "the peer ended with %s",
+                 beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (there)));
+  g_debug ("the peer ended %.1f ms after the hang-up", (g_get_monotonic_time () - start) / 1000.0);
+
+  /* Safe again, any number of times. */
+  beckon_voice_session_hangup (here);
+  beckon_voice_session_hangup (there);
+  ck_assert_int_eq (beckon_voice_session_get_end_reason (there), BECKON_VOICE_END_HANGUP_REMOTE);
+}
+
+START_TEST (test_hangup_by_the_caller_ends_both_sessions)
+{
+  connect_alice_and_bob ("hangup-caller");
+  assert_hangup_ends_both (alice_call, bob_call);
+}
+END_TEST
+
+START_TEST (test_hangup_by_the_callee_ends_both_sessions)
+{
+  connect_alice_and_bob ("hangup-callee");
+  assert_hangup_ends_both (bob_call, alice_call);
+}
+END_TEST
+
+START_TEST (test_hangup_while_negotiating_never_hangs)
+{
+  /* Hang up at successive moments of negotiation: each must return at
+   * once and end the session, whatever webrtcbin is doing. */
+  static const guint delays_ms[] = { 0, 5, 20, 40, 80, 120 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
+    {
+      g_autofree char *channel = g_strdup_printf ("early-%u", i);
+      gint64 start;
+
+      g_clear_object (&alice_call);
+      g_clear_object (&bob_call);
+      voice_test_answer_next (bob, configure_tone, &bob_tone, &bob_call);
+      alice_call = voice_test_invite (alice, "bob", channel, configure_tone, &alice_tone, 5000);
+      while (bob_call == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      if (delays_ms[i] > 0)
+        rtm_test_run_for (delays_ms[i]);
+
+      start = g_get_monotonic_time ();
+      beckon_voice_session_hangup (alice_call);
+      ck_assert_msg (g_get_monotonic_time () - start < 500 * 1000,
+                     "hanging up after %u ms took %.0f ms", delays_ms[i],
+                     (g_get_monotonic_time () - start) / 1000.0);
+      ck_assert_int_eq (beckon_voice_session_get_state (alice_call), BECKON_VOICE_STATE_ENDED);
+      ck_assert_int_eq (beckon_voice_session_get_end_reason (alice_call), BECKON_VOICE_END_HANGUP_LOCAL);
+
+      /* With no delay the bye may reach the channel before the callee
+       * does; from then on the callee must hear it. */
+      if (delays_ms[i] == 0)
+        {
+          start = g_get_monotonic_time ();
+          beckon_voice_session_hangup (bob_call);
+          ck_assert_msg (g_get_monotonic_time () - start < 500 * 1000, "the callee's hang-up took %.0f ms",
+                         (g_get_monotonic_time () - start) / 1000.0);
+          continue;
+        }
+      voice_test_wait_state (bob_call, BECKON_VOICE_STATE_ENDED, 2000, "the callee's end");
+      ck_assert_msg (beckon_voice_session_get_end_reason (bob_call) == BECKON_VOICE_END_HANGUP_REMOTE,
+                     "after %u ms the callee ended with %s", delays_ms[i],
+                     beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (bob_call)));
+    }
+}
+END_TEST
+
+START_TEST (test_mute_silences_the_far_end)
+{
+  connect_alice_and_bob ("mute");
+  assert_tone (bob_meter, 440, "the callee");
+
+  beckon_voice_session_set_muted (alice_call, TRUE);
+  ck_assert (beckon_voice_session_get_muted (alice_call));
+  rtm_test_run_for (300);  /* what was in flight drains */
+  voice_meter_reset (bob_meter);
+  voice_test_wait_audio (bob_meter, 0.5, 3000, "the callee while muted");
+  ck_assert_msg (voice_meter_get_rms_db (bob_meter) < -60.0,
+                 "the callee still hears %.1f dBFS from a muted caller", voice_meter_get_rms_db (bob_meter));
+  /* Silence still flows, so the callee does not think the caller vanished. */
+  ck_assert_int_eq (beckon_voice_session_get_state (bob_call), BECKON_VOICE_STATE_CONNECTED);
+
+  beckon_voice_session_set_muted (alice_call, FALSE);
+  rtm_test_run_for (300);
+  assert_tone (bob_meter, 440, "the callee after unmuting");
+}
+END_TEST
+
+/* The peer in another process, so it can be killed without a word. */
+static GSubprocess *
+spawn_peer (const char *uid,
+            int         frequency)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *freq = g_strdup_printf ("%d", frequency);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *peer;
+
+  peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           VOICE_PEER_PATH, rtm_test_server_get_uri (server), uid, freq, NULL);
+  ck_assert_msg (peer != NULL, "cannot start voice-peer: %s", error ? error->message : "?");
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  ck_assert_msg (g_strcmp0 (line, "ready") == 0, "voice-peer said \"%s\", not \"ready\"",
+                 line ? line : (error ? error->message : "nothing"));
+  return peer;
+}
+
+START_TEST (test_a_vanished_peer_ends_the_session_with_no_media)
+{
+  g_autoptr(GSubprocess) peer = NULL;
+  gint64 killed;
+  double took_ms;
+
+  g_clear_object (&bob);  /* the helper logs in as bob */
+  peer = spawn_peer ("bob", 660);
+  alice_tone.media_timeout = 1500;
+  alice_call = voice_test_invite (alice, "bob", "vanish", configure_tone, &alice_tone, 5000);
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_CONNECTED, CONNECT_MS, "the connection to the helper");
+  assert_tone (alice_meter, 660, "the caller");
+
+  g_subprocess_send_signal (peer, SIGKILL);
+  killed = g_get_monotonic_time ();
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_ENDED, 1500 + 1500, "the end after the peer vanished");
+  took_ms = (g_get_monotonic_time () - killed) / 1000.0;
+  ck_assert_msg (beckon_voice_session_get_end_reason (alice_call) == BECKON_VOICE_END_NO_MEDIA,
+                 "ended with %s, not no-media",
+                 beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (alice_call)));
+  ck_assert_msg (took_ms >= 1000, "ended %.0f ms after the kill, before the media timeout", took_ms);
+  g_subprocess_wait (peer, NULL, NULL);
+}
+END_TEST
+
+/* Bob's client plays a broken peer by hand. */
+typedef struct {
+  const char *reply;
+  gboolean    offer_seen;
+  gboolean    bye_seen;
+} BadPeer;
+
+static void
+on_bad_peer_message (RtmChannel *channel,
+                     const char *member_id,
+                     const char *text,
+                     gpointer    user_data)
+{
+  BadPeer *bad = user_data;
+
+  if (strstr (text, "\"offer\"") != NULL && !bad->offer_seen)
+    {
+      bad->offer_seen = TRUE;
+      rtm_channel_send_message_async (channel, bad->reply, NULL, NULL, NULL);
+    }
+  if (strstr (text, "\"bye\"") != NULL)
+    bad->bye_seen = TRUE;
+}
+
+static void
+on_bad_peer_joined (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  ck_assert_msg (rtm_channel_join_finish (RTM_CHANNEL (object), result, &error),
+                 "the broken peer cannot join: %s", error ? error->message : "?");
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+assert_bad_reply_ends_with_error (const char *reply)
+{
+  g_autoptr(RtmChannel) channel = rtm_client_create_channel (bob, "broken", NULL);
+  BadPeer bad = { reply };
+  gboolean joined = FALSE;
+  const GError *error;
+
+  g_signal_connect (channel, "message-received", G_CALLBACK (on_bad_peer_message), &bad);
+  rtm_channel_join_async (channel, NULL, on_bad_peer_joined, &joined);
+  rtm_test_wait_for (joined, 3000, "the broken peer's join");
+
+  alice_call = beckon_voice_session_new (alice, "broken", "bob", BECKON_VOICE_ROLE_CALLER);
+  configure_tone (alice_call, &alice_tone);
+  ck_assert (beckon_voice_session_start (alice_call, NULL));
+  rtm_test_wait_for (bad.offer_seen, 5000, "the caller's offer");
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_ENDED, 3000, "the end after a malformed reply");
+
+  ck_assert_msg (beckon_voice_session_get_end_reason (alice_call) == BECKON_VOICE_END_MEDIA_ERROR,
+                 "ended with %s, not media-error",
+                 beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (alice_call)));
+  error = beckon_voice_session_get_error (alice_call);
+  ck_assert_msg (g_error_matches (error, BECKON_VOICE_ERROR, BECKON_VOICE_ERROR_BAD_SDP),
+                 "the error is \"%s\", not BAD_SDP", error ? error->message : "none");
+  /* The peer is told. */
+  rtm_test_wait_for (bad.bye_seen, 2000, "the bye to the broken peer");
+  g_signal_handlers_disconnect_by_data (channel, &bad);
+}
+
+START_TEST (test_a_malformed_answer_ends_the_session_with_an_error)
+{
+  assert_bad_reply_ends_with_error (
+    "{\"voice\": 1, \"to\": \"alice\", \"sdp\": {\"type\": \"answer\", \"sdp\": \"v=0 this is no SDP\"}}");
+}
+END_TEST
+
+START_TEST (test_a_malformed_candidate_ends_the_session_with_an_error)
+{
+  assert_bad_reply_ends_with_error (
+    "{\"voice\": 1, \"to\": \"alice\", \"ice\": {\"candidate\": \"candidate:1 1 UDP x 300.1.1.1 -5 typ host\","
+    " \"sdpMLineIndex\": 0}}");
+}
+END_TEST
+
+START_TEST (test_a_candidate_without_its_line_index_ends_the_session_with_an_error)
+{
+  assert_bad_reply_ends_with_error (
+    "{\"voice\": 1, \"to\": \"alice\", \"ice\": {\"candidate\": 7}}");
+}
+END_TEST
+
+/* The echo service */
+
+static BeckonEchoService *
+start_echo (RtmClient **echo_client)
+{
+  BeckonEchoService *echo;
+
+  *echo_client = voice_test_login (rtm_test_server_get_uri (server), "echo");
+  echo = beckon_echo_service_new (*echo_client);
+  return echo;
+}
+
+START_TEST (test_a_call_to_the_echo_service_returns_the_callers_tone)
+{
+  g_autoptr(RtmClient) echo_client = NULL;
+  g_autoptr(BeckonEchoService) echo = start_echo (&echo_client);
+  gint64 connected, heard;
+
+  alice_call = voice_test_invite (alice, "echo", "echo-1", configure_tone, &alice_tone, 5000);
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_CONNECTED, CONNECT_MS, "the connection to the echo");
+  connected = g_get_monotonic_time ();
+  ck_assert_uint_eq (beckon_echo_service_get_n_calls (echo), 1);
+
+  voice_test_wait_audio (alice_meter, 0.2, 5000, "the echo");
+  while (voice_meter_get_first_sound_time (alice_meter) == 0 && g_get_monotonic_time () - connected < 5000000)
+    rtm_test_run_for (20);
+  heard = voice_meter_get_first_sound_time (alice_meter);
+  ck_assert_msg (heard != 0, "the caller never heard itself");
+  /* The echo comes about a second late, not at once. */
+  ck_assert_msg (heard - connected > 700 * 1000, "the echo came after only %.0f ms",
+                 (heard - connected) / 1000.0);
+  rtm_test_run_for (200);
+  assert_tone (alice_meter, 440, "the caller's echo");
+
+  beckon_voice_session_hangup (alice_call);
+  rtm_test_run_for (500);
+  ck_assert_uint_eq (beckon_echo_service_get_n_calls (echo), 0);
+}
+END_TEST
+
+START_TEST (test_the_echo_service_serves_two_callers_at_once)
+{
+  g_autoptr(RtmClient) echo_client = NULL;
+  g_autoptr(BeckonEchoService) echo = start_echo (&echo_client);
+
+  alice_call = voice_test_invite (alice, "echo", "echo-a", configure_tone, &alice_tone, 5000);
+  bob_call = voice_test_invite (bob, "echo", "echo-b", configure_tone, &bob_tone, 5000);
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_CONNECTED, CONNECT_MS, "alice's echo call");
+  voice_test_wait_state (bob_call, BECKON_VOICE_STATE_CONNECTED, CONNECT_MS, "bob's echo call");
+  ck_assert_uint_eq (beckon_echo_service_get_n_calls (echo), 2);
+
+  voice_test_wait_audio (alice_meter, 1.3, 8000, "alice's echo");
+  voice_test_wait_audio (bob_meter, 1.3, 8000, "bob's echo");
+  rtm_test_run_for (300);
+  assert_tone (alice_meter, 440, "alice's echo");
+  assert_tone (bob_meter, 660, "bob's echo");
+}
+END_TEST
+
+/* A network namespace whose only interface is loopback: libnice gathers
+ * nothing there unless the session adds 127.0.0.1. The test runs its own
+ * binary again inside one, with only the inner case. */
+
+START_TEST (test_a_call_works_where_loopback_is_the_only_interface)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) probe = NULL;
+  g_autoptr(GSubprocess) inner = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *output = NULL;
+
+  probe = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                            "unshare", "-n", "true", NULL);
+  if (probe == NULL || !g_subprocess_wait_check (probe, NULL, &error))
+    {
+      fprintf (stderr, "SKIP: cannot create a network namespace here (unshare -n: %s)\n",
+               error ? error->message : "failed");
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "BECKON_VOICE_IN_NETNS", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "PATH", "/usr/sbin:/sbin:/usr/bin:/bin", FALSE);
+  inner = g_subprocess_launcher_spawn (launcher, &error,
+                                       "unshare", "-n", "--", "sh", "-c",
+                                       "ip link set lo up && exec \"$0\"", self_path, NULL);
+  ck_assert_msg (inner != NULL, "cannot start the namespace: %s", error ? error->message : "?");
+  ck_assert_msg (g_subprocess_communicate_utf8 (inner, NULL, NULL, &output, NULL, &error),
+                 "the namespace run failed: %s", error ? error->message : "?");
+  ck_assert_msg (g_subprocess_get_if_exited (inner) && g_subprocess_get_exit_status (inner) == 0,
+                 "the call inside a loopback-only namespace failed:\n%s", output);
+  ck_assert_msg (strstr (output, "100%: Checks: 1, Failures: 0, Errors: 0") != NULL,
+                 "the inner run did not pass its one check:\n%s", output);
+}
+END_TEST
+
+START_TEST (test_inside_the_namespace_the_tones_cross)
+{
+  GList *ips = nice_interfaces_get_local_ips (FALSE);
+
+  ck_assert_msg (ips == NULL, "this namespace has an interface besides loopback: %s",
+                 (char *) ips->data);
+  connect_alice_and_bob ("netns");
+  assert_tone (bob_meter, 440, "the callee");
+  assert_tone (alice_meter, 660, "the caller");
+}
+END_TEST
+
+static TCase *
+make_case (Suite      *suite,
+           const char *name,
+           int         timeout)
+{
+  TCase *tc = tcase_create (name);
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, timeout);
+  suite_add_tcase (suite, tc);
+  return tc;
+}
+
+static Suite *
+voice_suite (void)
+{
+  Suite *s = suite_create ("voice");
+  TCase *tc;
+
+  if (g_getenv ("BECKON_VOICE_IN_NETNS") != NULL)
+    {
+      tc = make_case (s, "loopback-only-inner", 30);
+      tcase_add_test (tc, test_inside_the_namespace_the_tones_cross);
+      return s;
+    }
+
+  tc = make_case (s, "tones", 30);
+  tcase_add_test (tc, test_accepted_invitation_carries_each_tone_to_the_other_side);
+
+  tc = make_case (s, "hangup", 40);
+  tcase_add_test (tc, test_hangup_by_the_caller_ends_both_sessions);
+  tcase_add_test (tc, test_hangup_by_the_callee_ends_both_sessions);
+  tcase_add_test (tc, test_hangup_while_negotiating_never_hangs);
+
+  tc = make_case (s, "mute", 30);
+  tcase_add_test (tc, test_mute_silences_the_far_end);
+
+  tc = make_case (s, "vanished-peer", 30);
+  tcase_add_test (tc, test_a_vanished_peer_ends_the_session_with_no_media);
+
+  tc = make_case (s, "malformed", 30);
+  tcase_add_test (tc, test_a_malformed_answer_ends_the_session_with_an_error);
+  tcase_add_test (tc, test_a_malformed_candidate_ends_the_session_with_an_error);
+  tcase_add_test (tc, test_a_candidate_without_its_line_index_ends_the_session_with_an_error);
+
+  tc = make_case (s, "echo-service", 40);
+  tcase_add_test (tc, test_a_call_to_the_echo_service_returns_the_callers_tone);
+  tcase_add_test (tc, test_the_echo_service_serves_two_callers_at_once);
+
+  tc = make_case (s, "loopback-only", 60);
+  tcase_add_test (tc, test_a_call_works_where_loopback_is_the_only_interface);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (voice_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
