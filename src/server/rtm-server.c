@@ -766,6 +766,26 @@ on_rejected_closed (SoupWebsocketConnection *websocket,
   g_object_unref (websocket);
 }
 
+/* Before the handshake: past max-connections, or on the way out, a
+ * client is refused with 503 and may try again later. */
+static void
+on_early_request (SoupServer        *server,
+                  SoupServerMessage *message,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  RtmServer *self = user_data;
+
+  if (self->shutting_down || g_hash_table_size (self->connections) >= self->config->max_connections)
+    {
+      g_debug ("refusing a connection: %u open", g_hash_table_size (self->connections));
+      soup_server_message_set_status (message, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                    "Retry-After", "5");
+    }
+}
+
 static void
 on_websocket (SoupServer              *server,
               SoupServerMessage       *message,
@@ -776,11 +796,11 @@ on_websocket (SoupServer              *server,
   RtmServer *self = user_data;
   RtmServerConnection *connection;
 
+  /* Only the handshakes already under way when the limit was reached. */
   if (self->shutting_down || g_hash_table_size (self->connections) >= self->config->max_connections)
     {
-      g_debug ("refusing a connection: %u open", g_hash_table_size (self->connections));
       g_signal_connect (g_object_ref (websocket), "closed", G_CALLBACK (on_rejected_closed), NULL);
-      soup_websocket_connection_close (websocket, 1013, "try again later");
+      soup_websocket_connection_close (websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server full");
       return;
     }
 
@@ -975,6 +995,7 @@ rtm_server_start (RtmServer  *self,
   self->soup = soup_server_new ("server-header", "rtm-server/" PACKAGE_VERSION " ",
                                 "tls-certificate", certificate,
                                 NULL);
+  soup_server_add_early_handler (self->soup, RTM_PROTOCOL_PATH, on_early_request, self, NULL);
   soup_server_add_websocket_handler (self->soup, RTM_PROTOCOL_PATH, NULL, NULL,
                                      on_websocket, self, NULL);
   if (tls)

@@ -323,6 +323,39 @@ START_TEST (test_a_second_login_kicks_the_first_session)
 }
 END_TEST
 
+START_TEST (test_tls_serves_wss)
+{
+  g_autoptr(RtmTestServer) own = start_server ("--tls-certificate", TEST_DATA_DIR "/test-cert.pem",
+                                               "--tls-key", TEST_DATA_DIR "/test-key.pem", NULL);
+  g_autoptr(TestClient) alice = NULL;
+  g_autoptr(TestClient) bob = NULL;
+  g_autoptr(JsonObject) reply = NULL, message = NULL;
+
+  ck_assert_msg (g_str_has_prefix (rtm_test_server_get_uri (own), "wss://127.0.0.1:"),
+                 "URI is %s", rtm_test_server_get_uri (own));
+  alice = test_client_login (rtm_test_server_get_uri (own), "alice", NULL);
+  bob = test_client_login (rtm_test_server_get_uri (own), "bob", NULL);
+  reply = test_client_expect_reply (alice, test_client_request (alice, "peer_message", "\"to\": \"bob\", \"text\": \"over tls\""));
+  message = test_client_expect_event (bob, "peer_message", NULL);
+  ck_assert_str_eq (json_object_get_string_member (message, "text"), "over tls");
+}
+END_TEST
+
+START_TEST (test_connections_past_the_limit_are_turned_away)
+{
+  g_autoptr(RtmTestServer) own = start_server ("--max-connections", "2", NULL);
+  g_autoptr(TestClient) alice = test_client_login (rtm_test_server_get_uri (own), "alice", NULL);
+  g_autoptr(TestClient) bob = test_client_login (rtm_test_server_get_uri (own), "bob", NULL);
+  g_autoptr(TestClient) dave = NULL;
+
+  ck_assert_uint_eq (test_client_connect_refused (rtm_test_server_get_uri (own)), SOUP_STATUS_SERVICE_UNAVAILABLE);
+  ping (alice);
+  g_clear_pointer (&bob, test_client_free);
+  rtm_test_run_for (200);
+  dave = test_client_login (rtm_test_server_get_uri (own), "dave", NULL);
+}
+END_TEST
+
 /* Invitation flows */
 
 START_TEST (test_accept_reaches_both_sides_in_order)
@@ -1108,6 +1141,8 @@ server_suite (void)
   ADD (suite, test_token_command_mints_tokens_the_server_accepts, 10);
   ADD (suite, test_sighup_reloads_the_secret_without_dropping_sessions, 10);
   ADD (suite, test_a_second_login_kicks_the_first_session, 10);
+  ADD (suite, test_tls_serves_wss, 10);
+  ADD (suite, test_connections_past_the_limit_are_turned_away, 10);
   ADD (suite, test_accept_reaches_both_sides_in_order, 10);
   ADD (suite, test_refuse_carries_the_response, 10);
   ADD (suite, test_cancel_reaches_the_callee_first, 10);

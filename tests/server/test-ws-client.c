@@ -59,6 +59,16 @@ on_closed (SoupWebsocketConnection *websocket,
   self->closed = TRUE;
 }
 
+/* The TLS test serves a self-signed certificate. */
+static gboolean
+on_accept_certificate (SoupMessage          *message,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  return TRUE;
+}
+
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -82,6 +92,7 @@ test_client_connect (const char *uri)
   self->auto_ack = TRUE;
   g_queue_init (&self->frames);
 
+  g_signal_connect (message, "accept-certificate", G_CALLBACK (on_accept_certificate), NULL);
   soup_session_websocket_connect_async (self->session, message, NULL, NULL,
                                         G_PRIORITY_DEFAULT, NULL, on_connected, self);
   rtm_test_wait_for (self->connected, TEST_TIMEOUT_MS, "the WebSocket handshake");
@@ -91,6 +102,24 @@ test_client_connect (const char *uri)
   g_signal_connect (self->websocket, "message", G_CALLBACK (on_message), self);
   g_signal_connect (self->websocket, "closed", G_CALLBACK (on_closed), self);
   return self;
+}
+
+guint
+test_client_connect_refused (const char *uri)
+{
+  TestClient *self = g_new0 (TestClient, 1);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+  guint status;
+
+  self->session = soup_session_new ();
+  self->log = g_ptr_array_new_with_free_func (g_free);
+  g_queue_init (&self->frames);
+  soup_session_websocket_connect_async (self->session, message, NULL, NULL,
+                                        G_PRIORITY_DEFAULT, NULL, on_connected, self);
+  rtm_test_wait_for (self->connected, TEST_TIMEOUT_MS, "the WebSocket handshake");
+  status = self->websocket != NULL ? 0 : soup_message_get_status (message);
+  test_client_free (self);
+  return status;
 }
 
 TestClient *

@@ -16,6 +16,9 @@ typedef struct _TestClient TestClient;
 #define TEST_TIMEOUT_MS 3000
 
 TestClient *test_client_connect       (const char  *uri);
+/* Tries the handshake; returns the HTTP status when it is refused, 0 if
+ * it succeeds. */
+guint       test_client_connect_refused (const char *uri);
 /* Connects and logs in (open mode, or with @token); fails the test unless
  * the login succeeds. */
 TestClient *test_client_login         (const char  *uri,
