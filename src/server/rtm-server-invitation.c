@@ -174,9 +174,9 @@ fail (RtmServerInvitation *self,
   self->state = RTM_SERVER_INVITATION_FAILED;
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   clear_wait (self);
+  /* A self-invitation gets both: its client tracks each side. */
   send_failed (self, caller, to_caller);
-  if (callee != caller)
-    send_failed (self, callee, to_callee);
+  send_failed (self, callee, to_callee);
   finish (self);
 }
 

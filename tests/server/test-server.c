@@ -584,6 +584,24 @@ START_TEST (test_ended_invitations_are_forgotten_after_the_linger_time)
 }
 END_TEST
 
+START_TEST (test_inviting_oneself_plays_both_roles)
+{
+  g_autoptr(RtmTestServer) own = start_server ("--invitation-lifetime", "0.3", NULL);
+  g_autoptr(TestClient) alice = test_client_login (rtm_test_server_get_uri (own), "alice", NULL);
+  g_autoptr(JsonObject) received = NULL, by_peer = NULL, failed1 = NULL, failed2 = NULL;
+  g_autofree char *id = invite (alice, "alice", NULL);
+
+  received = test_client_expect_event (alice, "invitation_received", id);
+  ck_assert_str_eq (json_object_get_string_member (received, "caller"), "alice");
+  by_peer = test_client_expect_event (alice, "invitation_received_by_peer", id);
+  /* Expiry reaches both roles, so a client tracking each side ends both. */
+  failed1 = test_client_expect_event (alice, "invitation_failed", id);
+  failed2 = test_client_expect_event (alice, "invitation_failed", id);
+  ck_assert_str_eq (json_object_get_string_member (failed1, "code"), "INVITATION_EXPIRE");
+  ck_assert_str_eq (json_object_get_string_member (failed2, "code"), "INVITATION_EXPIRE");
+}
+END_TEST
+
 /* Event order */
 
 START_TEST (test_received_by_peer_waits_for_the_callees_ack)
@@ -1156,6 +1174,7 @@ server_suite (void)
   ADD (suite, test_late_requests_get_already_accept_or_already_end, 10);
   ADD (suite, test_unknown_and_malformed_invitation_ids, 10);
   ADD (suite, test_ended_invitations_are_forgotten_after_the_linger_time, 10);
+  ADD (suite, test_inviting_oneself_plays_both_roles, 10);
   ADD (suite, test_received_by_peer_waits_for_the_callees_ack, 10);
   ADD (suite, test_the_callees_reply_waits_for_the_callers_ack, 10);
   ADD (suite, test_the_reply_goes_out_after_the_ack_timeout, 10);
