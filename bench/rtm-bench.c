@@ -36,6 +36,8 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <rtm-protocol.h>
 #include <sched.h>
 #include <signal.h>
@@ -416,6 +418,19 @@ on_closed (SoupWebsocketConnection *ws,
     client->pair->dead = TRUE;
 }
 
+/* Nagle's algorithm holds a small frame back until the previous one is
+ * acknowledged: with the server's delayed ACKs that is up to 40 ms. */
+static void
+on_network_event (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_CONNECTED && G_IS_SOCKET_CONNECTION (connection))
+    g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)),
+                         IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
 static void
 on_connected (GObject      *object,
               GAsyncResult *result,
@@ -674,6 +689,8 @@ shard_thread (gpointer data)
   for (guint i = 0; i < shard->n_clients; i++)
     {
       g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, bench->server_uri);
+
+      g_signal_connect (message, "network-event", G_CALLBACK (on_network_event), NULL);
 
       soup_session_websocket_connect_async (g_ptr_array_index (shard->sessions,
                                                                i / CLIENTS_PER_SESSION),

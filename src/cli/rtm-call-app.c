@@ -237,6 +237,10 @@ finish (RtmCallApp  *self,
   if (self->audio != NULL)
     rtm_call_audio_hangup (RTM_CALL_AUDIO (self->audio));
 #endif
+#ifdef HAVE_ECHO_SERVICE
+  if (self->echo != NULL)
+    rtm_call_echo_hangup_all (self->echo);
+#endif
 
   if (self->logged_in)
     {
@@ -715,10 +719,13 @@ read_answer (RtmCallApp *self)
                                        on_answer_line, g_object_ref (self));
 }
 
+/* listen answers invitations itself; echo lets the echo service answer
+ * and only prints them. */
 static gboolean
 listening (RtmCallApp *self)
 {
-  return self->options->command == RTM_CALL_COMMAND_LISTEN && !self->quitting;
+  return (self->options->command == RTM_CALL_COMMAND_LISTEN ||
+          self->options->command == RTM_CALL_COMMAND_ECHO) && !self->quitting;
 }
 
 static void
@@ -801,7 +808,8 @@ on_remote_accepted (RtmCallManager      *manager,
   rtm_call_printer_event (self->printer, "remote-invitation-accepted", fields,
                           "accepted %s's invitation", caller);
 
-  if (!self->options->audio || self->audio != NULL)
+  if (!self->options->audio || self->audio != NULL ||
+      self->options->command == RTM_CALL_COMMAND_ECHO)
     {
       invitation_done (self, invitation, RTM_CALL_EXIT_OK);
       return;
@@ -888,7 +896,7 @@ start_echo (RtmCallApp *self)
 #ifdef HAVE_ECHO_SERVICE
   g_autoptr(GError) error = NULL;
 
-  self->echo = rtm_call_echo_start (self->client, self->printer, self->options, &error);
+  self->echo = rtm_call_echo_start (self->client, self->printer, &error);
   if (self->echo == NULL)
     {
       rtm_call_printer_error (self->printer, "cannot start the echo service: %s", error->message);

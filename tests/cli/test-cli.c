@@ -469,6 +469,74 @@ START_TEST (test_unreachable_server_exits_2)
 }
 END_TEST
 
+#ifdef HAVE_VOICE_TESTS
+/* The loudest level the process heard from its peer, in dB. */
+static double
+loudest_received (Proc *proc)
+{
+  double loudest = -200;
+
+  for (guint i = 0; i < proc->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (proc->events, i);
+
+      if (g_str_equal (event_name (event), "voice-levels"))
+        loudest = MAX (loudest, json_object_get_double_member (event, "output_db"));
+    }
+  return loudest;
+}
+
+static const char *
+voice_end_reason (Proc *proc)
+{
+  for (guint i = 0; i < proc->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (proc->events, i);
+
+      if (g_str_equal (event_name (event), "voice-state") &&
+          g_str_equal (member (event, "state"), "ended"))
+        return member (event, "reason");
+    }
+  ck_abort_msg ("%s's call never ended; it printed:\n%s", proc->name, proc->raw->str);
+  return NULL;
+}
+
+START_TEST (test_accepted_call_carries_tones_both_ways_until_duration)
+{
+  const char *listen_args[] = { "--accept", "--test-audio", "--count", "1", NULL };
+  g_autoptr(Proc) bob = listener_new ("bob", 0, listen_args);
+  g_autoptr(Proc) alice = proc_spawn_as ("alice", 0, "call", "bob", "--test-audio",
+                                         "--duration", "2.5", NULL);
+
+  ck_assert_int_eq (wait_exit (alice), 0);
+  ck_assert_int_eq (wait_exit (bob), 0);
+  ck_assert_str_eq (voice_end_reason (alice), "hangup-local");
+  ck_assert_str_eq (voice_end_reason (bob), "hangup-remote");
+  /* A -20 dB tone each way; silence reads -100 dB. */
+  ck_assert_msg (loudest_received (alice) > -40, "alice heard nothing:\n%s", alice->raw->str);
+  ck_assert_msg (loudest_received (bob) > -40, "bob heard nothing:\n%s", bob->raw->str);
+}
+END_TEST
+
+START_TEST (test_echo_service_plays_the_caller_back)
+{
+  const char *args[] = { "--server", rtm_test_server_get_uri (server), "--json", "echo", NULL };
+  g_autoptr(Proc) echo = proc_spawnv ("echo", 0, args);
+  g_autoptr(Proc) alice = NULL;
+
+  wait_event (echo, "logged-in");
+  alice = proc_spawn_as ("alice", 0, "call", "echo", "--test-audio", "--duration", "3.5", NULL);
+  ck_assert_int_eq (wait_exit (alice), 0);
+  ck_assert_ptr_nonnull (wait_event (echo, "echo-call-ended"));
+  ck_assert_str_eq (member (find_event (echo, "echo-call-started"), "peer"), "alice");
+  ck_assert_msg (loudest_received (alice) > -40, "alice heard no echo:\n%s", alice->raw->str);
+
+  g_subprocess_send_signal (echo->process, SIGINT);
+  ck_assert_int_eq (wait_exit (echo), 0);
+}
+END_TEST
+#endif
+
 /* Bad command lines: exit 1 and a message naming the problem on stderr. */
 static const struct {
   const char *args[8];
@@ -569,6 +637,15 @@ cli_suite (void)
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_expiry_fails_both_sides_with_invitation_expire);
   suite_add_tcase (s, tc);
+
+#ifdef HAVE_VOICE_TESTS
+  tc = tcase_create ("audio");
+  tcase_add_checked_fixture (tc, setup_server, teardown_server);
+  tcase_set_timeout (tc, 30);
+  tcase_add_test (tc, test_accepted_call_carries_tones_both_ways_until_duration);
+  tcase_add_test (tc, test_echo_service_plays_the_caller_back);
+  suite_add_tcase (s, tc);
+#endif
 
   tc = tcase_create ("command line");
   tcase_set_timeout (tc, 30);
