@@ -5,16 +5,18 @@ build is expected to install (passed by meson with --expect, globs
 allowed), the translations po/LINGUAS lists, everything `meson introspect
 --installed` promises, nothing outside the prefix. Then builds a tiny C
 program against the installed rtm.pc and runs it on the installed
-librtm, and imports Rtm in Python through the installed typelib.
+librtm, imports Rtm in Python through the installed typelib, and composes
+the AppStream catalog of the installed app as Flathub would.
 
     check-install.py --meson MESON --builddir DIR --prefix P --libdir L
         --sysconfdir S --localedir D --po-dir DIR
         [--expect PATH]... [--rtm-pc PATH --cc CC [--sanitize S]]
-        [--typelib PATH --python PY]
+        [--typelib PATH --python PY] [--app-id ID]
 """
 
 import argparse
 import glob
+import gzip
 import json
 import os
 import re
@@ -161,6 +163,32 @@ def check_python(checker, args, destdir):
             checker.note(f'Python imported Rtm from {os.path.relpath(typelib, destdir)}')
 
 
+def check_compose(checker, args, destdir, tmp):
+    """What flatpak-builder and Flathub do with the installed tree:
+    `appstreamcli compose` finds the component, its desktop file and its
+    icon (rendered to PNG), offline."""
+    probe = pkgtest.run(['appstreamcli', 'compose', '--help'])
+    if probe.returncode != 0:
+        checker.note('appstreamcli compose is not installed (appstream-compose): not run')
+        return
+    out = os.path.join(tmp, 'swcatalog')
+    result = pkgtest.run(['appstreamcli', 'compose', '--no-net', '--print-report=full',
+                          '--prefix', args.prefix, '--origin', 'beckon', '--result-root', out, destdir])
+    report = re.sub(r'\x1b\[[0-9;]*m', '', result.stdout + result.stderr)
+    errors = [line.strip() for line in report.splitlines() if re.match(r'\s+E: ', line)]
+    checker.check(result.returncode == 0 and not errors, f'appstreamcli compose: {errors or report}')
+    catalogs = glob.glob(os.path.join(out, '**', '*.xml.gz'), recursive=True)
+    if checker.check(catalogs, f'appstreamcli compose wrote no catalog: {report}'):
+        with gzip.open(catalogs[0], 'rt', encoding='utf-8') as f:
+            catalog = f.read()
+        checker.check(f'<id>{args.app_id}</id>' in catalog, f'the composed catalog lacks {args.app_id}')
+    for size in ('64x64', '128x128'):
+        icons = glob.glob(os.path.join(out, '**', 'icons', '*', size, args.app_id + '.png'), recursive=True)
+        checker.check(icons, f'appstreamcli compose made no {size} icon')
+    checker.note('appstreamcli compose: ' + (', '.join(line.split()[1] for line in report.splitlines()
+                                                       if re.match(r'\s+[IW]: ', line)) or 'no hints'))
+
+
 def main():
     parser = argparse.ArgumentParser()
     for option in ('--meson', '--builddir', '--prefix', '--libdir', '--sysconfdir',
@@ -172,6 +200,7 @@ def main():
     parser.add_argument('--sanitize')
     parser.add_argument('--typelib')
     parser.add_argument('--python')
+    parser.add_argument('--app-id', help='compose the AppStream catalog for this app')
     args = parser.parse_args()
 
     checker = pkgtest.Checker('install')
@@ -186,6 +215,8 @@ def main():
             check_c_program(checker, args, destdir, tmp)
         if args.typelib:
             check_python(checker, args, destdir)
+        if args.app_id:
+            check_compose(checker, args, destdir, tmp)
     checker.finish()
 
 
