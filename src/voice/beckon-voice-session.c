@@ -693,6 +693,20 @@ on_client_state_changed (RtmClient                 *client,
 
 /* Devices */
 
+static gboolean
+have_audio_device (const char *klass)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  GList *devices;
+  gboolean found;
+
+  gst_device_monitor_add_filter (monitor, klass, NULL);
+  devices = gst_device_monitor_get_devices (monitor);
+  found = devices != NULL;
+  g_list_free_full (devices, gst_object_unref);
+  return found;
+}
+
 static GstElement *
 make_endpoint (GstElement  *element,
                GstDevice   *device,
@@ -729,6 +743,18 @@ make_endpoint (GstElement  *element,
                    g_error_matches (local_error, GST_PARSE_ERROR, GST_PARSE_ERROR_NO_SUCH_ELEMENT)
                      ? BECKON_VOICE_ERROR_MISSING_ELEMENT : BECKON_VOICE_ERROR_DEVICE,
                    "The %s “%s” cannot be made: %s", what, description, local_error->message);
+      return NULL;
+    }
+
+  /* With no sound server and no ALSA device autoaudiosrc still "works":
+   * it picks openalsrc, which fails once playing, with GStreamer
+   * criticals. Ask the device monitor first, so the failure is a clear
+   * GError from start(). */
+  if (!have_audio_device (g_str_has_suffix (fallback, "src") ? "Audio/Source" : "Audio/Sink"))
+    {
+      g_set_error (error, BECKON_VOICE_ERROR, BECKON_VOICE_ERROR_DEVICE,
+                   "No %s was found: no sound server (PipeWire, PulseAudio) is running "
+                   "and no sound card is available", what);
       return NULL;
     }
 

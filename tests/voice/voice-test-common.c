@@ -68,7 +68,7 @@ on_new_sample (GstAppSink *sink,
             meter->impulse = now;
           meter->quiet_run = 0;
         }
-      else if (ABS (s) < 1000)
+      else if (ABS (s) < 4000)
         {
           meter->quiet_run++;
         }
@@ -83,11 +83,18 @@ on_new_sample (GstAppSink *sink,
 GstElement *
 voice_meter_make_sink (VoiceMeter *meter)
 {
+  return voice_meter_make_sink_full (meter, FALSE);
+}
+
+GstElement *
+voice_meter_make_sink_full (VoiceMeter *meter,
+                            gboolean    sync)
+{
   GstElement *sink = gst_element_factory_make ("appsink", NULL);
   g_autoptr(GstCaps) caps = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=48000,channels=1");
   GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
 
-  g_object_set (sink, "caps", caps, "sync", FALSE, NULL);
+  g_object_set (sink, "caps", caps, "sync", sync, NULL);
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, meter, NULL);
   return sink;
 }

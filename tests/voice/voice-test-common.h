@@ -19,14 +19,17 @@ VoiceMeter *voice_meter_new            (void);
 void        voice_meter_free           (VoiceMeter *meter);
 /* (transfer floating) an appsink feeding the meter */
 GstElement *voice_meter_make_sink      (VoiceMeter *meter);
+/* With @sync the appsink takes each buffer when a speaker would play it. */
+GstElement *voice_meter_make_sink_full (VoiceMeter *meter,
+                                        gboolean    sync);
 /* Forgets what was measured so far. */
 void        voice_meter_reset          (VoiceMeter *meter);
 double      voice_meter_get_seconds    (VoiceMeter *meter);
 double      voice_meter_get_frequency  (VoiceMeter *meter);
 double      voice_meter_get_rms_db     (VoiceMeter *meter);
 /* Monotonic µs of the first sample louder than -40 dBFS since the meter
- * was made, 0 if none; and of the first impulse (|x| > 0.5 after silence)
- * since the last voice_meter_reset(). */
+ * was made, 0 if none; and of the first impulse (|x| > 0.5 after 100 ms
+ * below 0.12) since the last voice_meter_reset(). */
 gint64      voice_meter_get_first_sound_time (VoiceMeter *meter);
 gint64      voice_meter_get_impulse_time     (VoiceMeter *meter);
 
