@@ -1223,7 +1223,12 @@ rtm_call_app_run (RtmCallApp *self)
 #endif
 
 #ifdef HAVE_VOICE
-  if (options->audio)
+  /* Only a process that may take a call loads GStreamer: listen --refuse
+   * stays light. */
+  if (options->audio &&
+      (options->command != RTM_CALL_COMMAND_LISTEN ||
+       options->answer == RTM_CALL_ANSWER_ACCEPT ||
+       options->answer == RTM_CALL_ANSWER_INTERACTIVE))
     {
       g_autoptr(GError) error = NULL;
 
