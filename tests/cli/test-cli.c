@@ -381,6 +381,7 @@ START_TEST (test_interrupt_while_ringing_cancels)
   g_subprocess_send_signal (alice->process, SIGINT);
   ck_assert_int_eq (wait_exit (alice), 4);
   ck_assert_ptr_nonnull (find_event (alice, "local-invitation-canceled"));
+  ck_assert_ptr_null (find_event (alice, "timeout"));
   ck_assert_int_eq (wait_exit (bob), 4);
   ck_assert_ptr_nonnull (find_event (bob, "remote-invitation-canceled"));
 }
@@ -409,6 +410,35 @@ START_TEST (test_offline_peer_fails_with_peer_offline)
   ck_assert_str_eq (member (find_event (alice, "local-invitation-failure"), "code"),
                     "PEER_OFFLINE");
   ck_assert_ptr_null (find_event (alice, "local-invitation-received-by-peer"));
+}
+END_TEST
+
+START_TEST (test_callee_vanishing_while_ringing_fails_the_caller)
+{
+  const char *listen_args[] = { NULL };
+  g_autoptr(Proc) bob = listener_new ("bob", 0, listen_args);
+  g_autoptr(Proc) alice = proc_spawn_as ("alice", 0, "invite", "bob", NULL);
+
+  wait_event (bob, "remote-invitation-received");
+  wait_event (alice, "local-invitation-received-by-peer");
+  g_subprocess_force_exit (bob->process);
+  ck_assert_int_eq (wait_exit (alice), 5);
+  ck_assert_str_eq (member (find_event (alice, "local-invitation-failure"), "code"),
+                    "PEER_OFFLINE");
+}
+END_TEST
+
+START_TEST (test_caller_vanishing_while_ringing_fails_the_callee)
+{
+  const char *listen_args[] = { "--count", "1", NULL };
+  g_autoptr(Proc) bob = listener_new ("bob", 0, listen_args);
+  g_autoptr(Proc) alice = proc_spawn_as ("alice", 0, "invite", "bob", NULL);
+
+  wait_event (alice, "local-invitation-received-by-peer");
+  g_subprocess_force_exit (alice->process);
+  ck_assert_int_eq (wait_exit (bob), 5);
+  ck_assert_str_eq (member (find_event (bob, "remote-invitation-failure"), "code"),
+                    "PEER_OFFLINE");
 }
 END_TEST
 
@@ -537,6 +567,19 @@ START_TEST (test_echo_service_plays_the_caller_back)
 END_TEST
 #endif
 
+#ifndef HAVE_VOICE_TESTS
+START_TEST (test_echo_without_voice_says_not_built)
+{
+  const char *args[] = { "--server", rtm_test_server_get_uri (server), "--json", "echo", NULL };
+  g_autoptr(Proc) echo = proc_spawnv ("echo", G_SUBPROCESS_FLAGS_STDERR_SILENCE, args);
+
+  ck_assert_int_eq (wait_exit (echo), 7);
+  ck_assert_msg (strstr (member (find_event (echo, "error"), "message"), "not built") != NULL,
+                 "echo printed:\n%s", echo->raw->str);
+}
+END_TEST
+#endif
+
 /* Bad command lines: exit 1 and a message naming the problem on stderr. */
 static const struct {
   const char *args[8];
@@ -628,8 +671,13 @@ cli_suite (void)
   tcase_add_test (tc, test_timeout_cancels_a_ringing_invitation);
   tcase_add_test (tc, test_interrupt_while_ringing_cancels);
   tcase_add_test (tc, test_offline_peer_fails_with_peer_offline);
+  tcase_add_test (tc, test_callee_vanishing_while_ringing_fails_the_caller);
+  tcase_add_test (tc, test_caller_vanishing_while_ringing_fails_the_callee);
   tcase_add_test (tc, test_interactive_answer_refuses_on_r);
   tcase_add_test (tc, test_peer_message_and_presence);
+#ifndef HAVE_VOICE_TESTS
+  tcase_add_test (tc, test_echo_without_voice_says_not_built);
+#endif
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("expiry");
