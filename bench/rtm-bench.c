@@ -20,7 +20,8 @@
  * Phases, one after the other against one server:
  *   1. login:    N clients connect at once; time until all are logged in;
  *                the server's RSS before and after, per logged-in client.
- *   2. paced:    the first A clients in caller/callee pairs run invitation
+ *   2. paced:    the others are closed (unless --keep-idle), and
+ *                the first A clients in caller/callee pairs run invitation
  *                cycles (send → received-by-peer → accept → accepted) at a
  *                fixed total rate; p50/p99 of send→received-by-peer and of
  *                accept→accepted.
@@ -68,6 +69,7 @@ struct _Client
   SoupWebsocketConnection *ws;
   gint64                   next_req;
   gboolean                 logged_in;
+  gboolean                 closing;
   Pair                    *pair;
 };
 
@@ -99,7 +101,6 @@ struct _Shard
   guint         next_pair;
 
   Phase         phase;
-  gboolean      recording;
   double        rate;
   double        sent_due;
   gint64        phase_start;
@@ -126,6 +127,7 @@ struct _Bench
   double       duration;
   double       rate;
   gboolean     no_pin;
+  gboolean     keep_idle;
 
   GSubprocess *server;
   Client      *clients;
@@ -137,6 +139,7 @@ struct _Bench
   int          logged_in;
   int          failed;
   int          reported;
+  int          recording;   /* the main thread starts and stops every shard at once */
 };
 
 /* /proc readers */
@@ -230,7 +233,7 @@ record (Shard  *shard,
         GArray *samples,
         gint64  value)
 {
-  if (shard->recording)
+  if (g_atomic_int_get (&shard->bench->recording))
     g_array_append_val (samples, value);
 }
 
@@ -253,7 +256,7 @@ start_cycle (Shard *shard,
   json_object_set_string_member (frame, "callee", pair->callee->uid);
   pair->t_send = g_get_monotonic_time ();
   send_frame (pair->caller, frame);
-  if (shard->recording)
+  if (g_atomic_int_get (&shard->bench->recording))
     shard->sent++;
 }
 
@@ -262,7 +265,7 @@ cycle_done (Shard *shard,
             Pair  *pair)
 {
   pair->busy = FALSE;
-  if (shard->recording)
+  if (g_atomic_int_get (&shard->bench->recording))
     shard->cycles++;
   if (shard->phase == PHASE_FLAT)
     start_cycle (shard, pair);
@@ -411,7 +414,7 @@ on_closed (SoupWebsocketConnection *ws,
 {
   Client *client = user_data;
 
-  if (client->shard->phase != PHASE_IDLE)
+  if (client->shard->phase != PHASE_IDLE && !client->closing)
     report (client->shard->bench, "%s: the server closed the connection (%d)", client->uid,
             soup_websocket_connection_get_close_code (ws));
   if (client->pair != NULL)
@@ -490,7 +493,7 @@ on_pace (gpointer user_data)
       shard->sent_due += 1.0;
       if (pair == NULL)
         {
-          if (shard->recording)
+          if (g_atomic_int_get (&shard->bench->recording))
             shard->skipped++;
         }
       else
@@ -578,13 +581,6 @@ do_reset (Shard   *shard,
 }
 
 static void
-do_set_recording (Shard   *shard,
-                  gpointer data)
-{
-  shard->recording = GPOINTER_TO_INT (data);
-}
-
-static void
 do_make_pairs (Shard   *shard,
                gpointer data)
 {
@@ -608,6 +604,23 @@ do_make_pairs (Shard   *shard,
       waiting->pair = client->pair = &shard->pairs[shard->n_pairs];
       shard->n_pairs++;
       waiting = NULL;
+    }
+}
+
+/* Closes the clients that take no part in the cycles. */
+static void
+do_close_idle (Shard   *shard,
+               gpointer data)
+{
+  for (guint i = 0; i < shard->n_clients; i++)
+    {
+      Client *client = &shard->clients[i];
+
+      if (client->pair != NULL || client->ws == NULL)
+        continue;
+      client->closing = TRUE;
+      if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (client->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     }
 }
 
@@ -778,11 +791,11 @@ totals (Bench *bench)
 }
 
 static double
-cpu_percent (Bench     *bench,
-             long long  ticks_before,
-             gint64     us_before)
+cpu_percent_of (int        pid,
+                long long  ticks_before,
+                gint64     us_before)
 {
-  long long ticks_after = read_cpu_ticks (bench->server_pid);
+  long long ticks_after = read_cpu_ticks (pid);
   double seconds = (g_get_monotonic_time () - us_before) / (double) G_USEC_PER_SEC;
 
   if (ticks_before < 0 || ticks_after < 0 || seconds <= 0)
@@ -790,24 +803,36 @@ cpu_percent (Bench     *bench,
   return 100.0 * (ticks_after - ticks_before) / (double) sysconf (_SC_CLK_TCK) / seconds;
 }
 
+static double
+cpu_percent (Bench     *bench,
+             long long  ticks_before,
+             gint64     us_before)
+{
+  return cpu_percent_of (bench->server_pid, ticks_before, us_before);
+}
+
 /* Runs one recorded measurement of @seconds after a one-second warm-up. */
 static void
 measure (Bench  *bench,
          double  seconds,
          double *out_seconds,
-         double *out_cpu)
+         double *out_cpu,
+         double *out_own_cpu)
 {
   long long ticks;
+  long long own_ticks;
   gint64 t0;
 
   g_usleep (G_USEC_PER_SEC);
   shard_call_all (bench, do_reset, NULL);
-  shard_call_all (bench, do_set_recording, GINT_TO_POINTER (TRUE));
+  g_atomic_int_set (&bench->recording, TRUE);
   ticks = read_cpu_ticks (bench->server_pid);
+  own_ticks = read_cpu_ticks (getpid ());
   t0 = g_get_monotonic_time ();
   g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
-  shard_call_all (bench, do_set_recording, GINT_TO_POINTER (FALSE));
+  g_atomic_int_set (&bench->recording, FALSE);
   *out_cpu = cpu_percent (bench, ticks, t0);
+  *out_own_cpu = cpu_percent_of (getpid (), own_ticks, t0);
   *out_seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
 }
 
@@ -894,6 +919,9 @@ main (int   argc,
   guint n_pairs = 0;
   double seconds;
   double cpu;
+  double own_cpu;
+  long long own_ticks;
+  double load[3] = { -1, -1, -1 };
   Totals t;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &bench->server_uri,
@@ -914,6 +942,8 @@ main (int   argc,
       "Seconds of each cycle phase (default 10)", "S" },
     { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &bench->rate,
       "Invitations per second in the paced phase (default 1000)", "R" },
+    { "keep-idle", 0, 0, G_OPTION_ARG_NONE, &bench->keep_idle,
+      "Keep the clients beyond --active connected during the cycle phases", NULL },
     { "no-pin", 0, 0, G_OPTION_ARG_NONE, &bench->no_pin,
       "Do not pin the server and the generator to cores", NULL },
     { NULL }
@@ -946,6 +976,9 @@ main (int   argc,
                                                                  : RTM_BENCH_SERVER_PATH);
 
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* Other work on the machine skews every figure: say how much there was. */
+  if (getloadavg (load, 3) == 3)
+    printf ("load average before the run: %.2f %.2f %.2f\n", load[0], load[1], load[2]);
   raise_fd_limit ();
 
   if (bench->server_uri == NULL)
@@ -996,6 +1029,7 @@ main (int   argc,
   /* 1. login */
   rss_before = read_vm_rss_kb (bench->server_pid);
   ticks = read_cpu_ticks (bench->server_pid);
+  own_ticks = read_cpu_ticks (getpid ());
   printf ("\n== login: %d clients connecting at once to %s (%u generator threads)\n",
           bench->n_clients, bench->server_uri, bench->n_shards);
   t0 = g_get_monotonic_time ();
@@ -1017,14 +1051,16 @@ main (int   argc,
       g_usleep (500);
     }
   cpu = cpu_percent (bench, ticks, t0);
+  own_cpu = cpu_percent_of (getpid (), own_ticks, t0);
   if (t_connected > 0)
     printf ("  WebSocket handshakes: all done after %.3f s\n",
             (t_connected - t0) / (double) G_USEC_PER_SEC);
-  printf ("  logged in: %d of %d (%d failed) in %.3f s%s; server CPU %.0f %% of a core\n",
+  printf ("  logged in: %d of %d (%d failed) in %.3f s%s; server CPU %.0f %%, "
+          "generator CPU %.0f %% of a core\n",
           g_atomic_int_get (&bench->logged_in), bench->n_clients,
           g_atomic_int_get (&bench->failed),
           ((t_logged_in ? t_logged_in : g_get_monotonic_time ()) - t0) / (double) G_USEC_PER_SEC,
-          t_logged_in ? "" : " (gave up)", cpu);
+          t_logged_in ? "" : " (gave up)", cpu, own_cpu);
 
   /* Let the server settle before reading its memory. */
   g_usleep (G_USEC_PER_SEC);
@@ -1044,11 +1080,21 @@ main (int   argc,
       goto out;
     }
 
+  /* The issue measures cycles with 1,000 clients on the server; the idle
+   * ones would add to the cost of every wake-up of its main loop. */
+  if (!bench->keep_idle && (guint) bench->n_clients > n_pairs * 2)
+    {
+      shard_call_all (bench, do_close_idle, NULL);
+      g_usleep (G_USEC_PER_SEC);
+      printf ("\n(closed the %d clients beyond the %u in pairs; --keep-idle keeps them)\n",
+              bench->n_clients - (int) n_pairs * 2, n_pairs * 2);
+    }
+
   /* 2. paced */
   printf ("\n== paced: %u pairs (%u clients), %.0f invitations/s for %.1f s\n",
           n_pairs, n_pairs * 2, bench->rate, bench->duration);
   shard_call_all (bench, do_start_paced, &bench->rate);
-  measure (bench, bench->duration, &seconds, &cpu);
+  measure (bench, bench->duration, &seconds, &cpu, &own_cpu);
   shard_call_all (bench, do_stop, NULL);
   t = totals (bench);
   printf ("  sent %" G_GUINT64_FORMAT " (%.0f/s), %" G_GUINT64_FORMAT " cycles completed, "
@@ -1056,21 +1102,21 @@ main (int   argc,
           t.sent, t.sent / seconds, t.cycles, t.skipped, t.errors);
   print_latency (bench, "send → received-by-peer:", G_STRUCT_OFFSET (Shard, rbp_us));
   print_latency (bench, "accept → accepted:", G_STRUCT_OFFSET (Shard, accepted_us));
-  printf ("  server CPU: %.0f %% of a core\n", cpu);
+  printf ("  server CPU: %.0f %% of a core; generator CPU: %.0f %% of a core\n", cpu, own_cpu);
   g_usleep (G_USEC_PER_SEC);   /* drain */
 
   /* 3. flat out */
   printf ("\n== flat out: %u pairs, each cycle starts when the last ended, %.1f s\n",
           n_pairs, bench->duration);
   shard_call_all (bench, do_start_flat, NULL);
-  measure (bench, bench->duration, &seconds, &cpu);
+  measure (bench, bench->duration, &seconds, &cpu, &own_cpu);
   shard_call_all (bench, do_stop, NULL);
   t = totals (bench);
   printf ("  %" G_GUINT64_FORMAT " complete cycles in %.2f s: %.0f cycles/s; "
           "%" G_GUINT64_FORMAT " errors\n", t.cycles, seconds, t.cycles / seconds, t.errors);
   print_latency (bench, "send → received-by-peer:", G_STRUCT_OFFSET (Shard, rbp_us));
   print_latency (bench, "accept → accepted:", G_STRUCT_OFFSET (Shard, accepted_us));
-  printf ("  server CPU: %.0f %% of a core\n", cpu);
+  printf ("  server CPU: %.0f %% of a core; generator CPU: %.0f %% of a core\n", cpu, own_cpu);
 
 out:
   for (guint s = 0; s < bench->n_shards; s++)
