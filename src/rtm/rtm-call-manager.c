@@ -44,6 +44,10 @@ struct _RtmCallManager
   GObject     parent_instance;
 
   RtmClient  *client;   /* weak: the client owns us */
+  /* Events for an invitation whose invite reply has not come yet: the
+   * server answers requests in order, so a reply held behind an earlier
+   * one can come after the new invitation's first events. */
+  GQueue      early;    /* JsonObject */
   GHashTable *locals;   /* invitation id → RtmLocalInvitation, until final */
   GHashTable *sending;  /* RtmLocalInvitation → SendState, invite in flight */
   GHashTable *remotes;  /* invitation id → RtmRemoteInvitation, until final */
@@ -158,17 +162,73 @@ handle_received (RtmCallManager *self,
     return;
 
   invitation = rtm_remote_invitation_new (id, caller, content, channel);
+  /* Compared, never dereferenced: only this manager may answer it. */
+  g_object_set_data (G_OBJECT (invitation), "rtm-call-manager", self);
   g_hash_table_insert (self->remotes, g_strdup (id), g_object_ref (invitation));
   g_signal_emit (self, signals[REMOTE_INVITATION_RECEIVED], 0, invitation);
 }
 
-void
+static gint64
+frame_ack (JsonObject *frame)
+{
+  gint64 ack = 0;
+
+  if (!rtm_frame_get_int (frame, "ack", FALSE, 0, &ack, NULL))
+    return 0;
+  return ack;
+}
+
+/* Acks and drops early events no invite in flight can claim. */
+static void
+drop_early_events (RtmCallManager *self)
+{
+  JsonObject *frame;
+
+  if (g_hash_table_size (self->sending) > 0)
+    return;
+  while ((frame = g_queue_pop_head (&self->early)) != NULL)
+    {
+      if (self->client != NULL)
+        rtm_client_send_ack (self->client, frame_ack (frame));
+      json_object_unref (frame);
+    }
+}
+
+static void handle_event (RtmCallManager *self,
+                          RtmFrameType    type,
+                          const char     *id,
+                          JsonObject     *frame);
+
+/* The invite reply named @id: deliver its early events, in order. */
+static void
+replay_early_events (RtmCallManager *self,
+                     const char     *id)
+{
+  GList *link = self->early.head;
+
+  while (link != NULL)
+    {
+      GList *next = link->next;
+      JsonObject *frame = link->data;
+
+      if (g_strcmp0 (rtm_frame_get_string (frame, "invitation", FALSE, 0, NULL), id) == 0)
+        {
+          g_queue_delete_link (&self->early, link);
+          handle_event (self, rtm_frame_type_from_string (json_object_get_string_member (frame, "type")),
+                        id, frame);
+          if (self->client != NULL)
+            rtm_client_send_ack (self->client, frame_ack (frame));
+          json_object_unref (frame);
+        }
+      link = next;
+    }
+}
+
+gboolean
 rtm_call_manager_handle_event (RtmCallManager *self,
                                RtmFrameType    type,
                                JsonObject     *frame)
 {
-  g_autoptr(RtmLocalInvitation) local = NULL;
-  g_autoptr(RtmRemoteInvitation) remote = NULL;
   const char *id;
 
   g_assert (RTM_IS_CALL_MANAGER (self));
@@ -177,8 +237,30 @@ rtm_call_manager_handle_event (RtmCallManager *self,
   if (id == NULL || !rtm_invitation_id_is_valid (id))
     {
       g_debug ("ignoring a %s frame without a valid invitation id", rtm_frame_type_to_string (type));
-      return;
+      return TRUE;
     }
+
+  if (type != RTM_FRAME_INVITATION_RECEIVED &&
+      !g_hash_table_contains (self->locals, id) &&
+      !g_hash_table_contains (self->remotes, id) &&
+      g_hash_table_size (self->sending) > 0)
+    {
+      g_queue_push_tail (&self->early, json_object_ref (frame));
+      return FALSE;
+    }
+
+  handle_event (self, type, id, frame);
+  return TRUE;
+}
+
+static void
+handle_event (RtmCallManager *self,
+              RtmFrameType    type,
+              const char     *id,
+              JsonObject     *frame)
+{
+  g_autoptr(RtmLocalInvitation) local = NULL;
+  g_autoptr(RtmRemoteInvitation) remote = NULL;
 
   if (type == RTM_FRAME_INVITATION_RECEIVED)
     {
@@ -256,6 +338,9 @@ rtm_call_manager_end_all (RtmCallManager *self)
 
   g_assert (RTM_IS_CALL_MANAGER (self));
 
+  /* The connection they came on is gone, and their acks with it. */
+  g_queue_clear_full (&self->early, (GDestroyNotify) json_object_unref);
+
   g_hash_table_iter_init (&iter, self->locals);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (locals, g_object_ref (value));
@@ -279,6 +364,7 @@ rtm_call_manager_dispose (GObject *object)
   RtmCallManager *self = RTM_CALL_MANAGER (object);
 
   g_clear_weak_pointer (&self->client);
+  g_queue_clear_full (&self->early, (GDestroyNotify) json_object_unref);
   g_hash_table_remove_all (self->locals);
   g_hash_table_remove_all (self->remotes);
 
@@ -489,8 +575,8 @@ send_cancel (RtmCallManager *self,
              GTask          *task);
 
 static void
-on_invite_reply (GObject      *object,
-                 GAsyncResult *result,
+on_invite_reply (JsonObject   *result_reply,
+                 const GError *result_error,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -507,7 +593,8 @@ on_invite_reply (GObject      *object,
     cancel_task = g_steal_pointer (&state->cancel_task);
   g_hash_table_remove (self->sending, invitation);
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply != NULL)
     {
       id = rtm_frame_get_string (reply, "invitation", TRUE, 0, NULL);
@@ -518,6 +605,7 @@ on_invite_reply (GObject      *object,
 
   if (error != NULL)
     {
+      drop_early_events (self);
       fail_local (self, invitation,
                   g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN)
                     ? RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN
@@ -534,6 +622,8 @@ on_invite_reply (GObject      *object,
       g_hash_table_insert (self->locals, g_strdup (id), g_object_ref (invitation));
       rtm_local_invitation_set_state (invitation, RTM_LOCAL_INVITATION_STATE_SENT_TO_REMOTE);
     }
+  replay_early_events (self, id);
+  drop_early_events (self);
   g_task_return_boolean (task, TRUE);
 
   if (cancel_task != NULL)
@@ -616,7 +706,7 @@ rtm_call_manager_send_local_invitation_async (RtmCallManager      *self,
     json_object_set_string_member (frame, "channel", rtm_local_invitation_get_channel_id (invitation));
 
   g_hash_table_insert (self->sending, g_object_ref (invitation), g_new0 (SendState, 1));
-  rtm_client_request_async (self->client, frame, NULL, on_invite_reply, g_steal_pointer (&task));
+  rtm_client_request (self->client, frame, on_invite_reply, g_steal_pointer (&task));
 }
 
 /**
@@ -639,8 +729,8 @@ rtm_call_manager_send_local_invitation_finish (RtmCallManager  *self,
 }
 
 static void
-on_cancel_reply (GObject      *object,
-                 GAsyncResult *result,
+on_cancel_reply (JsonObject   *result_reply,
+                 const GError *result_error,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -649,7 +739,8 @@ on_cancel_reply (GObject      *object,
   g_autoptr(JsonObject) reply = NULL;
   GError *error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
       g_task_return_error (task, error);
@@ -679,7 +770,7 @@ send_cancel (RtmCallManager *self,
 
   frame = rtm_frame_new (RTM_FRAME_INVITATION_CANCEL);
   json_object_set_string_member (frame, "invitation", rtm_local_invitation_get_invitation_id (invitation));
-  rtm_client_request_async (self->client, frame, NULL, on_cancel_reply, task);
+  rtm_client_request (self->client, frame, on_cancel_reply, task);
 }
 
 /**
@@ -773,8 +864,8 @@ rtm_call_manager_cancel_local_invitation_finish (RtmCallManager  *self,
 }
 
 static void
-on_answer_reply (GObject      *object,
-                 GAsyncResult *result,
+on_answer_reply (JsonObject   *result_reply,
+                 const GError *result_error,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -784,11 +875,16 @@ on_answer_reply (GObject      *object,
   g_autoptr(JsonObject) reply = NULL;
   GError *error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
+      /* A session that ended under the accept is not an accept failure. */
       if (accept)
-        fail_remote (self, invitation, RTM_REMOTE_INVITATION_ERROR_ACCEPT_FAILURE);
+        fail_remote (self, invitation,
+                     g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN)
+                       ? RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN
+                       : RTM_REMOTE_INVITATION_ERROR_ACCEPT_FAILURE);
       g_task_return_error (task, error);
       return;
     }
@@ -818,6 +914,13 @@ answer (RtmCallManager      *self,
                                       : (gpointer) rtm_call_manager_refuse_remote_invitation_async);
   g_task_set_task_data (task, g_object_ref (invitation), g_object_unref);
   g_task_set_check_cancellable (task, FALSE);
+
+  if (g_object_get_data (G_OBJECT (invitation), "rtm-call-manager") != self)
+    {
+      g_task_return_new_error (task, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT,
+                               "the invitation was received by another client");
+      return;
+    }
 
   switch (rtm_remote_invitation_get_state (invitation))
     {
@@ -859,7 +962,7 @@ answer (RtmCallManager      *self,
   response = rtm_remote_invitation_get_response (invitation);
   if (response != NULL)
     json_object_set_string_member (frame, "response", response);
-  rtm_client_request_async (self->client, frame, NULL, on_answer_reply, g_steal_pointer (&task));
+  rtm_client_request (self->client, frame, on_answer_reply, g_steal_pointer (&task));
 }
 
 /**

@@ -24,7 +24,6 @@ struct _RtmChannel
 
   RtmClient    *client;      /* weak */
   char         *channel_id;
-  GCancellable *cancellable; /* internal requests; cancelled in dispose */
   gboolean      joined;
   /* the application joined and did not leave: join again after a reconnect */
   gboolean      wanted;
@@ -116,12 +115,11 @@ rtm_channel_dispose (GObject *object)
       g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_CHANNEL_LEAVE);
 
       json_object_set_string_member (frame, "channel", self->channel_id);
-      rtm_client_request_async (self->client, frame, NULL, NULL, NULL);
+      rtm_client_request (self->client, frame, NULL, NULL);
     }
   self->joined = FALSE;
   self->wanted = FALSE;
 
-  g_cancellable_cancel (self->cancellable);
   g_clear_weak_pointer (&self->client);
 
   G_OBJECT_CLASS (rtm_channel_parent_class)->dispose (object);
@@ -133,7 +131,6 @@ rtm_channel_finalize (GObject *object)
   RtmChannel *self = RTM_CHANNEL (object);
 
   g_clear_pointer (&self->channel_id, g_free);
-  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (rtm_channel_parent_class)->finalize (object);
 }
@@ -230,7 +227,6 @@ rtm_channel_class_init (RtmChannelClass *klass)
 static void
 rtm_channel_init (RtmChannel *self)
 {
-  self->cancellable = g_cancellable_new ();
 }
 
 RtmChannel *
@@ -289,15 +285,16 @@ rtm_channel_reset (RtmChannel *self)
 }
 
 static void
-on_rejoin_reply (GObject      *object,
-                 GAsyncResult *result,
+on_rejoin_reply (JsonObject   *result_reply,
+                 const GError *result_error,
                  gpointer      user_data)
 {
-  RtmChannel *self = user_data;
+  g_autoptr(RtmChannel) self = user_data;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -317,7 +314,7 @@ rtm_channel_rejoin (RtmChannel *self)
 
   frame = rtm_frame_new (RTM_FRAME_CHANNEL_JOIN);
   json_object_set_string_member (frame, "channel", self->channel_id);
-  rtm_client_request_async (self->client, frame, self->cancellable, on_rejoin_reply, self);
+  rtm_client_request (self->client, frame, on_rejoin_reply, g_object_ref (self));
 }
 
 /**
@@ -353,7 +350,7 @@ start_request (RtmChannel          *self,
                GTask               *task,
                RtmFrameType         type,
                const char          *text,
-               GAsyncReadyCallback  callback)
+               RtmClientReplyFunc   callback)
 {
   g_autoptr(JsonObject) frame = NULL;
 
@@ -367,14 +364,13 @@ start_request (RtmChannel          *self,
   json_object_set_string_member (frame, "channel", self->channel_id);
   if (text != NULL)
     json_object_set_string_member (frame, "text", text);
-  rtm_client_request_async (self->client, frame, g_task_get_cancellable (task), callback,
-                            g_object_ref (task));
+  rtm_client_request (self->client, frame, callback, g_object_ref (task));
   return TRUE;
 }
 
 static void
-on_join_reply (GObject      *object,
-               GAsyncResult *result,
+on_join_reply (JsonObject   *result_reply,
+               const GError *result_error,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -382,7 +378,8 @@ on_join_reply (GObject      *object,
   g_autoptr(JsonObject) reply = NULL;
   GError *error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
       g_task_return_error (task, error);
@@ -446,8 +443,8 @@ rtm_channel_join_finish (RtmChannel    *self,
 }
 
 static void
-on_leave_reply (GObject      *object,
-                GAsyncResult *result,
+on_leave_reply (JsonObject   *result_reply,
+                const GError *result_error,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -455,7 +452,8 @@ on_leave_reply (GObject      *object,
   g_autoptr(JsonObject) reply = NULL;
   GError *error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL && !g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_IN_CHANNEL))
     {
       g_task_return_error (task, error);
@@ -527,15 +525,16 @@ rtm_channel_leave_finish (RtmChannel    *self,
 }
 
 static void
-on_message_reply (GObject      *object,
-                  GAsyncResult *result,
+on_message_reply (JsonObject   *result_reply,
+                  const GError *result_error,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonObject) reply = NULL;
   GError *error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     g_task_return_error (task, error);
   else
@@ -597,8 +596,8 @@ rtm_channel_send_message_finish (RtmChannel    *self,
 }
 
 static void
-on_members_reply (GObject      *object,
-                  GAsyncResult *result,
+on_members_reply (JsonObject   *result_reply,
+                  const GError *result_error,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -607,7 +606,8 @@ on_members_reply (GObject      *object,
   g_autofree const char **members = NULL;
   GError *error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
       g_task_return_error (task, error);

@@ -38,16 +38,24 @@ rtm_set_str (char       **str_pointer,
 GError              *rtm_error_new_from_wire              (const char           *code,
                                                            const char           *message);
 
-/* rtm-client.c: requests. The frame is sent with a fresh "req"; the task
- * returns the reply object (transfer full) or the mapped RtmError. The task
- * holds no reference on the client: keep one yourself if you need it. */
-void                 rtm_client_request_async             (RtmClient            *self,
+/* rtm-client.c: requests. The frame is sent with a fresh "req". @func is
+ * called exactly once, with the reply or the mapped RtmError (timeout,
+ * connection lost; G_IO_ERROR_CANCELLED when the client is disposed). It
+ * runs synchronously while the reply is dispatched, so its state changes
+ * land before the server's next frame is read; and synchronously within
+ * rtm_client_request() when not connected. */
+typedef void (*RtmClientReplyFunc) (JsonObject   *reply,
+                                    const GError *error,
+                                    gpointer      user_data);
+
+void                 rtm_client_request                   (RtmClient            *self,
                                                            JsonObject           *frame,
-                                                           GCancellable         *cancellable,
-                                                           GAsyncReadyCallback   callback,
+                                                           RtmClientReplyFunc    func,
                                                            gpointer              user_data);
-JsonObject          *rtm_client_request_finish            (GAsyncResult         *result,
-                                                           GError              **error);
+/* Acknowledges an event whose delivery was put off (see
+ * rtm_call_manager_handle_event()). */
+void                 rtm_client_send_ack                  (RtmClient            *self,
+                                                           gint64                ack);
 gboolean             rtm_client_is_logged_in              (RtmClient            *self);
 GMainContext        *rtm_client_get_context               (RtmClient            *self);
 
@@ -66,7 +74,9 @@ void                 rtm_channel_rejoin                   (RtmChannel           
 
 /* rtm-call-manager.c */
 RtmCallManager      *rtm_call_manager_new                 (RtmClient            *client);
-void                 rtm_call_manager_handle_event        (RtmCallManager       *self,
+/* Returns FALSE when the event was put off until the invite it belongs
+ * to is answered; the manager then acks it itself once delivered. */
+gboolean             rtm_call_manager_handle_event        (RtmCallManager       *self,
                                                            RtmFrameType          type,
                                                            JsonObject           *frame);
 /* Ends every invitation in flight with NOT_LOGGEDIN (logout, dropped

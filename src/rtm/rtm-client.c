@@ -32,9 +32,10 @@
 
 typedef struct
 {
-  gint64   req;
-  GTask   *task;
-  GSource *timeout;
+  gint64              req;
+  RtmClientReplyFunc  func;
+  gpointer            user_data;
+  GSource            *timeout;
 } PendingRequest;
 
 struct _RtmClient
@@ -102,6 +103,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void start_connection (RtmClient *self);
+static void pending_request_free (gpointer data);
 static void connection_lost  (RtmClient *self,
                               gushort    close_code);
 
@@ -115,8 +117,19 @@ pending_request_free (gpointer data)
       g_source_destroy (pending->timeout);
       g_source_unref (pending->timeout);
     }
-  g_clear_object (&pending->task);
   g_free (pending);
+}
+
+static void
+complete_pending (PendingRequest *pending,
+                  JsonObject     *reply,
+                  const GError   *error)
+{
+  RtmClientReplyFunc func = g_steal_pointer (&pending->func);
+
+  if (func != NULL)
+    func (reply, error, pending->user_data);
+  pending_request_free (pending);
 }
 
 static GSource *
@@ -156,6 +169,17 @@ set_state (RtmClient                 *self,
   g_signal_emit (self, signals[CONNECTION_STATE_CHANGED], 0, state, reason);
 }
 
+/* G_MESSAGES_DEBUG=rtm-wire prints every frame. */
+static gboolean
+wire_debug (void)
+{
+  static int enabled = -1;
+
+  if (enabled < 0)
+    enabled = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, "rtm-wire");
+  return enabled;
+}
+
 static void
 send_text_now (RtmClient  *self,
                const char *text)
@@ -163,6 +187,8 @@ send_text_now (RtmClient  *self,
   if (self->connection == NULL ||
       soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
+  if (wire_debug ())
+    g_log ("rtm-wire", G_LOG_LEVEL_DEBUG, "%s %p → %s", self->user_id, self->connection, text);
   soup_websocket_connection_send_text (self->connection, text);
 }
 
@@ -206,14 +232,15 @@ fail_pending (RtmClient  *self,
     return;
 
   old = g_steal_pointer (&self->pending);
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, pending_request_free);
+  self->pending = g_hash_table_new (g_int64_hash, g_int64_equal);
 
   g_hash_table_iter_init (&iter, old);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      PendingRequest *pending = value;
+      g_autoptr(GError) error = g_error_new_literal (domain, code, message);
 
-      g_task_return_new_error (pending->task, domain, code, "%s", message);
+      g_hash_table_iter_steal (&iter);
+      complete_pending (value, NULL, error);
     }
 }
 
@@ -335,15 +362,16 @@ attempt_failed (RtmClient *self,
 }
 
 static void
-on_ping_reply (GObject      *object,
-               GAsyncResult *result,
+on_ping_reply (JsonObject   *result_reply,
+               const GError *result_error,
                gpointer      user_data)
 {
   RtmClient *self = user_data;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -362,19 +390,20 @@ on_keepalive (gpointer user_data)
   RtmClient *self = user_data;
   g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_PING);
 
-  rtm_client_request_async (self, frame, self->cancellable, on_ping_reply, self);
+  rtm_client_request (self, frame, on_ping_reply, self);
   return G_SOURCE_CONTINUE;
 }
 
 static void
-on_resubscribe_reply (GObject      *object,
-                      GAsyncResult *result,
+on_resubscribe_reply (JsonObject   *result_reply,
+                      const GError *result_error,
                       gpointer      user_data)
 {
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("subscribing to presence again failed: %s", error->message);
 }
@@ -400,7 +429,7 @@ resubscribe (RtmClient *self)
           g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_SUBSCRIBE_PRESENCE);
 
           json_object_set_array_member (frame, "uids", g_steal_pointer (&uids));
-          rtm_client_request_async (self, frame, self->cancellable, on_resubscribe_reply, NULL);
+          rtm_client_request (self, frame, on_resubscribe_reply, NULL);
         }
     }
   if (uids != NULL)
@@ -408,13 +437,13 @@ resubscribe (RtmClient *self)
       g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_SUBSCRIBE_PRESENCE);
 
       json_object_set_array_member (frame, "uids", g_steal_pointer (&uids));
-      rtm_client_request_async (self, frame, self->cancellable, on_resubscribe_reply, NULL);
+      rtm_client_request (self, frame, on_resubscribe_reply, NULL);
     }
 }
 
 static void
-on_login_reply (GObject      *object,
-                GAsyncResult *result,
+on_login_reply (JsonObject   *result_reply,
+                const GError *result_error,
                 gpointer      user_data)
 {
   RtmClient *self = user_data;
@@ -424,7 +453,8 @@ on_login_reply (GObject      *object,
   g_auto(GStrv) ice_servers = NULL;
   JsonNode *node;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (error != NULL)
@@ -503,20 +533,23 @@ dispatch_reply (RtmClient    *self,
       return;
     }
 
-  {
-    g_autoptr(GTask) task = g_steal_pointer (&pending->task);
+  g_hash_table_steal (self->pending, &req);
+  if (type == RTM_FRAME_REPLY)
+    {
+      complete_pending (pending, frame, NULL);
+    }
+  else
+    {
+      g_autoptr(GError) error =
+        rtm_error_new_from_wire (rtm_frame_get_string (frame, "code", FALSE, 0, NULL),
+                                 rtm_frame_get_string (frame, "message", FALSE, 0, NULL));
 
-    g_hash_table_remove (self->pending, &req);
-    if (type == RTM_FRAME_REPLY)
-      g_task_return_pointer (task, json_object_ref (frame), (GDestroyNotify) json_object_unref);
-    else
-      g_task_return_error (task,
-                           rtm_error_new_from_wire (rtm_frame_get_string (frame, "code", FALSE, 0, NULL),
-                                                    rtm_frame_get_string (frame, "message", FALSE, 0, NULL)));
-  }
+      complete_pending (pending, NULL, error);
+    }
 }
 
-static void
+/* Returns whether the event's ack may go out now. */
+static gboolean
 dispatch_event (RtmClient    *self,
                 RtmFrameType  type,
                 JsonObject   *frame)
@@ -529,8 +562,11 @@ dispatch_event (RtmClient    *self,
       break;
 
     case RTM_FRAME_KICKED:
-      /* The close (4001) follows; it ends the session. */
+      /* The close (4001) follows, but frames the server answered in
+       * between belong to a session that is over: end it now. */
       self->kicked = TRUE;
+      if (self->connection_logged_in)
+        connection_lost (self, RTM_CLOSE_REMOTE_LOGIN);
       break;
 
     case RTM_FRAME_PRESENCE:
@@ -575,8 +611,7 @@ dispatch_event (RtmClient    *self,
     case RTM_FRAME_INVITATION_REFUSED:
     case RTM_FRAME_INVITATION_CANCELED:
     case RTM_FRAME_INVITATION_FAILED:
-      rtm_call_manager_handle_event (self->call_manager, type, frame);
-      break;
+      return rtm_call_manager_handle_event (self->call_manager, type, frame);
 
     case RTM_FRAME_UNKNOWN:
     case RTM_FRAME_LOGIN:
@@ -598,6 +633,7 @@ dispatch_event (RtmClient    *self,
       g_debug ("ignoring a \"%s\" frame from the server", rtm_frame_type_to_string (type));
       break;
     }
+  return TRUE;
 }
 
 static void
@@ -608,6 +644,7 @@ on_message (SoupWebsocketConnection *connection,
 {
   RtmClient *self = user_data;
   g_autoptr(RtmClient) hold = g_object_ref (self);
+  g_autoptr(SoupWebsocketConnection) hold_connection = g_object_ref (connection);
   g_autoptr(JsonObject) frame = NULL;
   g_autoptr(JsonObject) unknown = NULL;
   g_autoptr(GError) error = NULL;
@@ -623,6 +660,9 @@ on_message (SoupWebsocketConnection *connection,
     }
 
   data = g_bytes_get_data (message, &length);
+  if (wire_debug ())
+    g_log ("rtm-wire", G_LOG_LEVEL_DEBUG, "%s %p ← %.*s", self->user_id, connection,
+           (int) MIN (length, 2048), data);
   frame = rtm_frame_parse (data, length, 0, &type, &unknown, &error);
   if (frame == NULL)
     {
@@ -635,18 +675,14 @@ on_message (SoupWebsocketConnection *connection,
     ack = 0;
 
   self->dispatch_depth++;
-  dispatch_event (self, type, frame);
+  if (!dispatch_event (self, type, frame))
+    ack = 0;
   self->dispatch_depth--;
 
   if (self->dispatch_depth == 0)
     {
       if (ack > 0 && self->connection == connection)
-        {
-          g_autoptr(JsonObject) ack_frame = rtm_frame_new (RTM_FRAME_ACK);
-
-          json_object_set_int_member (ack_frame, "ack", ack);
-          send_frame (self, ack_frame);
-        }
+        rtm_client_send_ack (self, ack);
       flush_deferred (self);
     }
 }
@@ -657,6 +693,7 @@ on_closed (SoupWebsocketConnection *connection,
 {
   RtmClient *self = user_data;
   g_autoptr(RtmClient) hold = g_object_ref (self);
+  g_autoptr(SoupWebsocketConnection) hold_connection = g_object_ref (connection);
 
   connection_lost (self, soup_websocket_connection_get_close_code (connection));
 }
@@ -705,7 +742,7 @@ on_websocket_connected (GObject      *object,
   json_object_set_string_member (frame, "uid", self->user_id);
   if (self->token != NULL)
     json_object_set_string_member (frame, "token", self->token);
-  rtm_client_request_async (self, frame, self->cancellable, on_login_reply, self);
+  rtm_client_request (self, frame, on_login_reply, self);
 }
 
 static gboolean
@@ -913,7 +950,7 @@ rtm_client_dispose (GObject *object)
   close_connection (self, SOUP_WEBSOCKET_CLOSE_NORMAL);
   clear_source (&self->reconnect_source);
   if (self->pending != NULL)
-    fail_pending (self, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN, "the client was disposed");
+    fail_pending (self, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the client was disposed");
   if (self->login_task != NULL)
     g_task_return_new_error (g_steal_pointer (&self->login_task), G_IO_ERROR, G_IO_ERROR_CANCELLED,
                              "the client was disposed");
@@ -1092,7 +1129,7 @@ rtm_client_init (RtmClient *self)
   self->session = soup_session_new ();
   self->cancellable = g_cancellable_new ();
   self->state = RTM_CONNECTION_STATE_DISCONNECTED;
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, pending_request_free);
+  self->pending = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->deferred = g_ptr_array_new_with_free_func (g_free);
   self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->subscribed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1270,15 +1307,16 @@ rtm_client_login_finish (RtmClient     *self,
 }
 
 static void
-on_logout_reply (GObject      *object,
-                 GAsyncResult *result,
+on_logout_reply (JsonObject   *result_reply,
+                 const GError *result_error,
                  gpointer      user_data)
 {
   RtmClient *self = user_data;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   /* Whatever the server said, this client is logged out now. */
@@ -1334,7 +1372,7 @@ rtm_client_logout_async (RtmClient           *self,
     {
       g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_LOGOUT);
 
-      rtm_client_request_async (self, frame, self->cancellable, on_logout_reply, self);
+      rtm_client_request (self, frame, on_logout_reply, self);
       return;
     }
 
@@ -1365,15 +1403,16 @@ rtm_client_logout_finish (RtmClient     *self,
 typedef JsonObject *(*ReplyFilter) (JsonObject *reply, GError **error);
 
 static void
-on_simple_reply (GObject      *object,
-                 GAsyncResult *result,
+on_simple_reply (JsonObject   *result_reply,
+                 const GError *result_error,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonObject) reply = NULL;
   GError *error = NULL;
 
-  reply = rtm_client_request_finish (result, &error);
+  reply = result_reply ? json_object_ref (result_reply) : NULL;
+  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     g_task_return_error (task, error);
   else
@@ -1391,7 +1430,7 @@ public_request (RtmClient           *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  rtm_client_request_async (self, frame, cancellable, on_simple_reply, task);
+  rtm_client_request (self, frame, on_simple_reply, task);
 }
 
 static void
@@ -1751,31 +1790,35 @@ rtm_client_create_channel (RtmClient   *self,
 static gboolean
 on_request_timeout (gpointer user_data)
 {
-  GTask *task = user_data;
-  RtmClient *self = g_task_get_task_data (task);
-  gint64 req = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "rtm-req"));
-  PendingRequest *pending = g_hash_table_lookup (self->pending, &req);
+  RtmClient *self = user_data;
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  GSource *current = g_main_current_source ();
 
-  if (pending != NULL && pending->task == task)
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_autoptr(GTask) owned = g_steal_pointer (&pending->task);
+      PendingRequest *pending = value;
 
+      if (pending->timeout != current)
+        continue;
+      g_hash_table_iter_steal (&iter);
       g_clear_pointer (&pending->timeout, g_source_unref);
-      g_hash_table_remove (self->pending, &req);
-      g_task_return_new_error (owned, RTM_ERROR, RTM_ERROR_TIMEOUT,
-                               "no answer from the server within %u ms", self->request_timeout);
+      error = g_error_new (RTM_ERROR, RTM_ERROR_TIMEOUT,
+                           "no answer from the server within %u ms", self->request_timeout);
+      complete_pending (pending, NULL, error);
+      break;
     }
   return G_SOURCE_REMOVE;
 }
 
 void
-rtm_client_request_async (RtmClient           *self,
-                          JsonObject          *frame,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+rtm_client_request (RtmClient          *self,
+                    JsonObject         *frame,
+                    RtmClientReplyFunc  func,
+                    gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
   PendingRequest *pending;
   const char *type;
   gboolean needs_login;
@@ -1783,42 +1826,43 @@ rtm_client_request_async (RtmClient           *self,
   g_return_if_fail (RTM_IS_CLIENT (self));
   g_return_if_fail (frame != NULL);
 
-  /* No source object: the client may go away with requests in flight;
-   * dispose fails them. */
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rtm_client_request_async);
-
   type = json_object_get_string_member_with_default (frame, "type", "");
   needs_login = !g_str_equal (type, "login") && !g_str_equal (type, "ping");
 
   if (self->connection == NULL ||
       (needs_login && (!self->connection_logged_in || self->state != RTM_CONNECTION_STATE_CONNECTED)))
     {
-      g_task_return_new_error (task, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN, "not logged in");
+      g_autoptr(GError) error = g_error_new_literal (RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN, "not logged in");
+
+      if (func != NULL)
+        func (NULL, error, user_data);
       return;
     }
 
   pending = g_new0 (PendingRequest, 1);
   pending->req = ++self->next_req;
+  pending->func = func;
+  pending->user_data = user_data;
   json_object_set_int_member (frame, "req", pending->req);
   send_frame (self, frame);
 
-  g_task_set_task_data (task, self, NULL);
-  g_object_set_data (G_OBJECT (task), "rtm-req", GSIZE_TO_POINTER ((gsize) pending->req));
   /* Login is timed by the connection attempt as a whole. */
   if (!g_str_equal (type, "login"))
-    pending->timeout = add_timeout (self, self->request_timeout, on_request_timeout, task);
-  pending->task = g_steal_pointer (&task);
+    pending->timeout = add_timeout (self, self->request_timeout, on_request_timeout, self);
   g_hash_table_insert (self->pending, &pending->req, pending);
 }
 
-JsonObject *
-rtm_client_request_finish (GAsyncResult  *result,
-                           GError       **error)
+void
+rtm_client_send_ack (RtmClient *self,
+                     gint64     ack)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_autoptr(JsonObject) frame = NULL;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  if (ack <= 0 || self->connection == NULL)
+    return;
+  frame = rtm_frame_new (RTM_FRAME_ACK);
+  json_object_set_int_member (frame, "ack", ack);
+  send_frame (self, frame);
 }
 
 gboolean
