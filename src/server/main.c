@@ -10,7 +10,6 @@
 #include "rtm-server.h"
 
 typedef struct {
-  GMainLoop       *loop;
   RtmServer       *server;
   RtmServerConfig *config;   /* unowned: the server's, for reloads */
   gboolean         stopping;
@@ -21,7 +20,7 @@ on_stop_deadline (gpointer user_data)
 {
   Context *context = user_data;
 
-  g_main_loop_quit (context->loop);
+  rtm_server_quit (context->server);
   return G_SOURCE_REMOVE;
 }
 
@@ -32,7 +31,7 @@ on_drained (gpointer user_data)
 
   if (rtm_server_get_n_connections (context->server) > 0)
     return G_SOURCE_CONTINUE;
-  g_main_loop_quit (context->loop);
+  rtm_server_quit (context->server);
   return G_SOURCE_REMOVE;
 }
 
@@ -74,7 +73,6 @@ main (int    argc,
 {
   g_autoptr(RtmServerConfig) config = NULL;
   g_autoptr(RtmServer) server = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   Context context = { 0 };
 
@@ -106,13 +104,11 @@ main (int    argc,
     g_printerr ("rtm-server: no secret configured: open development mode, "
                 "any user id logs in without a token\n");
 
-  loop = g_main_loop_new (NULL, FALSE);
-  context.loop = loop;
   context.server = server;
   g_unix_signal_add (SIGINT, on_stop_signal, &context);
   g_unix_signal_add (SIGTERM, on_stop_signal, &context);
   g_unix_signal_add (SIGHUP, on_reload_signal, &context);
-  g_main_loop_run (loop);
+  rtm_server_run (server);
 
   return 0;
 }

@@ -35,6 +35,7 @@ struct _RtmServerConfig
   double   rate_limit;           /* frames per second, burst of twice that */
   guint    flood_close;
   guint    max_connections;
+  guint    workers;              /* I/O threads; 0: all on the main thread */
 
   /*< private >*/
   GKeyFile *cli;                 /* what the command line set, re-applied on reload */

@@ -4,6 +4,8 @@
 #include "rtm-server.h"
 
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -11,6 +13,7 @@
 
 #include "rtm-server-invitation.h"
 #include "rtm-server-private.h"
+#include "rtm-server-shard.h"
 #include "rtm-server-user.h"
 
 struct _RtmServer
@@ -31,6 +34,10 @@ struct _RtmServer
   GQueue           lingering;     /* ended invitations, oldest first */
 
   GSource         *accept_source;
+  GMutex           lock;          /* held by whichever thread dispatches */
+  GPtrArray       *shards;        /* of RtmServerShard */
+  guint            next_shard;
+  gint             quit;          /* atomic */
   guint            next_ack;
   guint            sweep_id;
   guint            trimmed_at_n;  /* connections at the last malloc_trim */
@@ -776,6 +783,12 @@ on_early_request (SoupServer        *server,
                   gpointer           user_data)
 {
   RtmServer *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (message);
+
+  /* Small frames both ways, each one waited for: Nagle would hold an ack
+   * behind the frame before it for a delayed-ACK time (40 ms). */
+  if (socket != NULL)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
   if (self->shutting_down || g_hash_table_size (self->connections) >= self->config->max_connections)
     {
@@ -808,6 +821,39 @@ on_websocket (SoupServer              *server,
   g_hash_table_add (self->connections, connection);
 }
 
+typedef struct {
+  RtmServer *server;
+  GSocket   *socket;
+} Handover;
+
+static void
+handover_free (Handover *handover)
+{
+  g_clear_object (&handover->socket);
+  g_free (handover);
+}
+
+/* In a shard's thread: libsoup attaches the connection's sources to the
+ * thread-default context, the shard's. */
+static gboolean
+on_handover (gpointer user_data)
+{
+  Handover *handover = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) stream = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  if (handover->server->shutting_down || handover->server->soup == NULL)
+    return G_SOURCE_REMOVE;
+  stream = g_socket_connection_factory_create_connection (handover->socket);
+  local = g_socket_get_local_address (handover->socket, NULL);
+  remote = g_socket_get_remote_address (handover->socket, NULL);
+  if (!soup_server_accept_iostream (handover->server->soup, G_IO_STREAM (stream), local, remote, &error))
+    g_debug ("cannot take a connection: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
 /* libsoup's listener accepts one connection per main loop iteration, and
  * an iteration costs time in proportion to the open connections: under a
  * storm of new clients, take every waiting one at once. */
@@ -832,6 +878,17 @@ on_listen_socket_ready (GSocket      *socket,
             g_debug ("accept: %s", error->message);
           break;
         }
+      g_socket_set_option (accepted, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+      if (self->shards->len > 0)
+        {
+          RtmServerShard *shard = g_ptr_array_index (self->shards, self->next_shard++ % self->shards->len);
+          Handover *handover = g_new0 (Handover, 1);
+
+          handover->server = self;
+          handover->socket = g_steal_pointer (&accepted);
+          rtm_server_shard_invoke (shard, on_handover, handover, (GDestroyNotify) handover_free);
+          continue;
+        }
       stream = g_socket_connection_factory_create_connection (accepted);
       local = g_socket_get_local_address (accepted, NULL);
       remote = g_socket_get_remote_address (accepted, NULL);
@@ -848,6 +905,8 @@ rtm_server_dispose (GObject *object)
 {
   RtmServer *self = (RtmServer *) object;
 
+  /* The shards first: nothing may run beside the teardown. */
+  g_clear_pointer (&self->shards, g_ptr_array_unref);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   if (self->accept_source != NULL)
     {
@@ -887,6 +946,7 @@ rtm_server_finalize (GObject *object)
 
   g_clear_pointer (&self->config, rtm_server_config_free);
   g_free (self->uri);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (rtm_server_parent_class)->finalize (object);
 }
@@ -912,7 +972,9 @@ rtm_server_init (RtmServer *self)
                                           (GDestroyNotify) g_ptr_array_unref);
   self->invitations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->acks = g_hash_table_new (NULL, NULL);
+  self->shards = g_ptr_array_new_with_free_func ((GDestroyNotify) rtm_server_shard_free);
   g_queue_init (&self->lingering);
+  g_mutex_init (&self->lock);
 }
 
 RtmServer *
@@ -1006,6 +1068,9 @@ rtm_server_start (RtmServer  *self,
     }
   else
     {
+      /* TLS connections stay on the main thread; plain ones are sharded. */
+      for (guint i = 0; i < self->config->workers; i++)
+        g_ptr_array_add (self->shards, rtm_server_shard_new (&self->lock, i));
       g_socket_set_blocking (self->socket, FALSE);
       self->accept_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
       g_source_set_callback (self->accept_source, G_SOURCE_FUNC (on_listen_socket_ready), self, NULL);
@@ -1025,6 +1090,32 @@ rtm_server_start (RtmServer  *self,
 
   self->sweep_id = g_timeout_add (sweep_interval_ms (self->config), on_sweep, self);
   return TRUE;
+}
+
+void
+rtm_server_run (RtmServer *self)
+{
+  RtmServerPollState state = RTM_SERVER_POLL_STATE_INIT;
+  GMainContext *context = g_main_context_default ();
+
+  g_return_if_fail (RTM_IS_SERVER (self));
+
+  if (!g_main_context_acquire (context))
+    g_error ("rtm_server_run() must run on the thread that owns the default main context");
+  while (!g_atomic_int_get (&self->quit))
+    rtm_server_shard_iterate (context, &self->lock, &state);
+  g_main_context_release (context);
+  g_free (state.fds);
+  g_atomic_int_set (&self->quit, FALSE);
+}
+
+void
+rtm_server_quit (RtmServer *self)
+{
+  g_return_if_fail (RTM_IS_SERVER (self));
+
+  g_atomic_int_set (&self->quit, TRUE);
+  g_main_context_wakeup (g_main_context_default ());
 }
 
 const char *

@@ -19,6 +19,11 @@ RtmServer  *rtm_server_new                 (RtmServerConfig  *config);
 /* Binds and listens; afterwards rtm_server_get_uri() is valid. */
 gboolean    rtm_server_start               (RtmServer        *self,
                                             GError          **error);
+/* Runs the default main context (and the shards) until rtm_server_quit().
+ * Everything the server does happens inside; use this rather than a
+ * GMainLoop, which would dispatch without the server's lock. */
+void        rtm_server_run                 (RtmServer        *self);
+void        rtm_server_quit                (RtmServer        *self);
 /* "ws://127.0.0.1:7600/rtm", or wss:// with TLS. */
 const char *rtm_server_get_uri             (RtmServer        *self);
 guint       rtm_server_get_n_connections   (RtmServer        *self);

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "rtm-server"
+
+#include "rtm-server-shard.h"
+
+struct _RtmServerShard
+{
+  GMainContext *context;
+  GThread      *thread;
+  GMutex       *lock;      /* the server's */
+  gint          quit;      /* atomic */
+};
+
+void
+rtm_server_shard_iterate (GMainContext       *context,
+                          GMutex             *lock,
+                          RtmServerPollState *state)
+{
+  GPollFunc poll_func = g_main_context_get_poll_func (context);
+
+  /* One critical section per turn: what the last poll found is checked
+   * and dispatched, then the next poll is prepared. Between two turns the
+   * thread always makes a syscall, so the lock changes hands. */
+  g_mutex_lock (lock);
+  if (state->n_fds >= 0 &&
+      g_main_context_check (context, state->max_priority, state->fds, state->n_fds))
+    g_main_context_dispatch (context);
+
+  state->max_priority = G_PRIORITY_DEFAULT;
+  g_main_context_prepare (context, &state->max_priority);
+  while ((state->n_fds = g_main_context_query (context, state->max_priority, &state->timeout,
+                                               state->fds, state->n_allocated)) > state->n_allocated)
+    {
+      state->n_allocated = MAX (state->n_fds, state->n_allocated * 2);
+      state->fds = g_renew (GPollFD, state->fds, state->n_allocated);
+    }
+  g_mutex_unlock (lock);
+
+  /* Another thread attaching a source here wakes this poll (GLib keeps a
+   * wakeup fd among the fds), so nothing waits for the next timeout. */
+  poll_func (state->fds, (guint) state->n_fds, state->timeout);
+}
+
+static gpointer
+run_shard (gpointer data)
+{
+  RtmServerShard *self = data;
+  RtmServerPollState state = RTM_SERVER_POLL_STATE_INIT;
+
+  g_main_context_push_thread_default (self->context);
+  while (!g_atomic_int_get (&self->quit))
+    rtm_server_shard_iterate (self->context, self->lock, &state);
+  g_main_context_pop_thread_default (self->context);
+  g_free (state.fds);
+  return NULL;
+}
+
+RtmServerShard *
+rtm_server_shard_new (GMutex *lock,
+                      guint   index)
+{
+  RtmServerShard *self = g_new0 (RtmServerShard, 1);
+  g_autofree char *name = g_strdup_printf ("rtm-shard-%u", index);
+
+  self->lock = lock;
+  self->context = g_main_context_new ();
+  self->thread = g_thread_new (name, run_shard, self);
+  return self;
+}
+
+void
+rtm_server_shard_free (RtmServerShard *self)
+{
+  if (self == NULL)
+    return;
+  g_atomic_int_set (&self->quit, TRUE);
+  g_main_context_wakeup (self->context);
+  g_thread_join (self->thread);
+  g_main_context_unref (self->context);
+  g_free (self);
+}
+
+GMainContext *
+rtm_server_shard_get_context (RtmServerShard *self)
+{
+  return self->context;
+}
+
+void
+rtm_server_shard_invoke (RtmServerShard *self,
+                         GSourceFunc     func,
+                         gpointer        data,
+                         GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rtm-server-shard.h: a thread with its own GMainContext that carries the
+ * I/O of a share of the connections.
+ *
+ * A GMainContext iteration walks and polls every source it holds, so with
+ * all connections in one context each frame costs time in proportion to
+ * the number of clients. Shards divide that. All protocol work still runs
+ * one thing at a time: every thread dispatches only while holding the
+ * server's lock, and polls without it.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RtmServerShard RtmServerShard;
+
+/* Reusable poll buffer for rtm_server_shard_iterate(). */
+typedef struct {
+  GPollFD *fds;
+  int      n_allocated;
+  int      n_fds;          /* -1 before the first turn */
+  int      max_priority;
+  int      timeout;
+} RtmServerPollState;
+
+#define RTM_SERVER_POLL_STATE_INIT { NULL, 0, -1, G_PRIORITY_DEFAULT, -1 }
+
+RtmServerShard *rtm_server_shard_new          (GMutex             *lock,
+                                               guint               index);
+/* Stops the thread and waits for it; call without holding the lock. */
+void            rtm_server_shard_free         (RtmServerShard     *self);
+GMainContext   *rtm_server_shard_get_context  (RtmServerShard     *self);
+/* Runs @func (under the lock) in the shard's thread. */
+void            rtm_server_shard_invoke       (RtmServerShard     *self,
+                                               GSourceFunc         func,
+                                               gpointer            data,
+                                               GDestroyNotify      notify);
+
+/* One iteration of @context, which the calling thread must own:
+ * prepare and dispatch under @lock, poll without it. */
+void            rtm_server_shard_iterate      (GMainContext       *context,
+                                               GMutex             *lock,
+                                               RtmServerPollState *state);
+
+G_END_DECLS
