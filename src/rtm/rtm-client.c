@@ -5,6 +5,8 @@
 #include "rtm-enum-types.h"
 
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 /**
@@ -758,6 +760,25 @@ on_attempt_timeout (gpointer user_data)
 }
 
 static void
+on_network_event (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  GSocket *socket;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+
+  /* Frames are small and often come in pairs (an ack, then the answer a
+   * handler sent): without this, Nagle holds the second for the server's
+   * delayed ACK, some 40 ms. */
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
+static void
 start_connection (RtmClient *self)
 {
   g_autoptr(SoupMessage) message = NULL;
@@ -773,6 +794,7 @@ start_connection (RtmClient *self)
       return;
     }
 
+  g_signal_connect (message, "network-event", G_CALLBACK (on_network_event), NULL);
   self->connect_cancellable = g_cancellable_new ();
   self->attempt_timeout = add_timeout (self, self->request_timeout, on_attempt_timeout, self);
   soup_session_websocket_connect_async (self->session, message, NULL, NULL,
