@@ -266,11 +266,11 @@ rtm_server_connection_init (RtmServerConnection *self)
 
 RtmServerConnection *
 rtm_server_connection_new (RtmServer               *server,
-                           SoupWebsocketConnection *websocket)
+                           SoupWebsocketConnection *websocket,
+                           const char              *peer)
 {
   RtmServerConnection *self;
   RtmServerConfig *config;
-  GIOStream *stream;
 
   g_return_val_if_fail (server != NULL, NULL);
   g_return_val_if_fail (SOUP_IS_WEBSOCKET_CONNECTION (websocket), NULL);
@@ -281,23 +281,7 @@ rtm_server_connection_new (RtmServer               *server,
   self->websocket = g_object_ref (websocket);
   self->bucket = config->rate_limit * 2;
 
-  stream = soup_websocket_connection_get_io_stream (websocket);
-  if (G_IS_SOCKET_CONNECTION (stream))
-    {
-      g_autoptr(GSocketAddress) address =
-        g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (stream), NULL);
-
-      if (G_IS_INET_SOCKET_ADDRESS (address))
-        {
-          g_autofree char *host =
-            g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-
-          self->peer = g_strdup_printf ("%s:%u", host,
-                                        g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
-        }
-    }
-  if (self->peer == NULL)
-    self->peer = g_strdup ("peer");
+  self->peer = g_strdup (peer != NULL ? peer : "peer");
 
   /* libsoup closes with 1009 past this; we answer TOO_LARGE below it. */
   soup_websocket_connection_set_max_incoming_payload_size (websocket, RTM_HARD_MAX_FRAME_SIZE);

@@ -20,8 +20,10 @@ G_DECLARE_FINAL_TYPE (RtmServerConnection, rtm_server_connection, RTM, SERVER_CO
 /* A reply held back until an event's ack (docs/protocol.md, "Event order"). */
 typedef struct _RtmServerReplySlot RtmServerReplySlot;
 
+/* @peer names the client in the log ("host:port"). */
 RtmServerConnection *rtm_server_connection_new              (RtmServer               *server,
-                                                             SoupWebsocketConnection *websocket);
+                                                             SoupWebsocketConnection *websocket,
+                                                             const char              *peer);
 SoupWebsocketConnection *rtm_server_connection_get_websocket (RtmServerConnection    *self);
 const char          *rtm_server_connection_get_uid          (RtmServerConnection     *self);
 void                 rtm_server_connection_set_uid          (RtmServerConnection     *self,

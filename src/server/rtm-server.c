@@ -808,6 +808,8 @@ on_websocket (SoupServer              *server,
 {
   RtmServer *self = user_data;
   RtmServerConnection *connection;
+  g_autofree char *peer = NULL;
+  GSocketAddress *remote;
 
   /* Only the handshakes already under way when the limit was reached. */
   if (self->shutting_down || g_hash_table_size (self->connections) >= self->config->max_connections)
@@ -817,7 +819,15 @@ on_websocket (SoupServer              *server,
       return;
     }
 
-  connection = rtm_server_connection_new (self, websocket);
+  remote = soup_server_message_get_remote_address (message);
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    {
+      g_autofree char *host =
+        g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+
+      peer = g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
+    }
+  connection = rtm_server_connection_new (self, websocket, peer);
   g_hash_table_add (self->connections, connection);
 }
 

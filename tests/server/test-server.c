@@ -356,6 +356,19 @@ START_TEST (test_connections_past_the_limit_are_turned_away)
 }
 END_TEST
 
+START_TEST (test_single_threaded_mode_serves_the_same_protocol)
+{
+  g_autoptr(RtmTestServer) own = start_server ("--workers", "0", NULL);
+  Bystanders *b = bystanders_begin (rtm_test_server_get_uri (own));
+  g_autoptr(TestClient) alice = test_client_login (rtm_test_server_get_uri (own), "alice", NULL);
+  g_autoptr(JsonObject) reply = NULL;
+
+  reply = test_client_expect_reply (alice, test_client_request (alice, "query_presence", "\"uids\": [\"carol\"]"));
+  ck_assert (json_object_get_boolean_member (json_object_get_object_member (reply, "online"), "carol"));
+  bystanders_finish (b);
+}
+END_TEST
+
 /* Invitation flows */
 
 START_TEST (test_accept_reaches_both_sides_in_order)
@@ -1160,6 +1173,7 @@ server_suite (void)
   ADD (suite, test_sighup_reloads_the_secret_without_dropping_sessions, 10);
   ADD (suite, test_a_second_login_kicks_the_first_session, 10);
   ADD (suite, test_tls_serves_wss, 10);
+  ADD (suite, test_single_threaded_mode_serves_the_same_protocol, 10);
   ADD (suite, test_connections_past_the_limit_are_turned_away, 10);
   ADD (suite, test_accept_reaches_both_sides_in_order, 10);
   ADD (suite, test_refuse_carries_the_response, 10);
