@@ -735,6 +735,22 @@ START_TEST (test_malformed_frames_get_errors_and_harm_no_one)
                                   "TOO_LARGE");
   e12 = test_client_expect_error (client, test_client_request (client, "peer_message", "\"to\": \"dave\", \"text\": \"%s\"", big_text),
                                   "TOO_LARGE");
+  {
+    g_autofree char *id = rtm_invitation_id_new ();
+    g_autoptr(GString) many = g_string_new ("");
+    g_autoptr(JsonObject) e13 = NULL, e14 = NULL, e15 = NULL, e16 = NULL;
+
+    for (guint i = 0; i <= RTM_MAX_PRESENCE_UIDS; i++)
+      g_string_append_printf (many, "%s\"u%u\"", i ? ", " : "", i);
+    e13 = test_client_expect_error (client, test_client_request (client, "invitation_refuse", "\"invitation\": \"%s\", \"response\": \"%s\"", id, big),
+                                    "TOO_LARGE");
+    e14 = test_client_expect_error (client, test_client_request (client, "query_presence", "\"uids\": [%s]", many->str),
+                                    "TOO_LARGE");
+    e15 = test_client_expect_error (client, test_client_request (client, "channel_join", "\"channel\": \"has space\""),
+                                    "BAD_FIELD");
+    e16 = test_client_expect_error (client, test_client_request (client, "subscribe_presence", "\"uids\": \"carol\""),
+                                    "BAD_FIELD");
+  }
   ping (client);
   bystanders_finish (b);
 }
