@@ -715,6 +715,8 @@ rtm_call_manager_send_local_invitation_async (RtmCallManager      *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
+ * Finishes [method@Rtm.CallManager.send_local_invitation_async].
+ *
  * Returns: whether the server took the invitation
  */
 gboolean
@@ -849,6 +851,8 @@ rtm_call_manager_cancel_local_invitation_async (RtmCallManager      *self,
  * @self: a #RtmCallManager
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.CallManager.cancel_local_invitation_async].
  *
  * Returns: whether the invitation was canceled
  */
@@ -1003,6 +1007,8 @@ rtm_call_manager_accept_remote_invitation_async (RtmCallManager      *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
+ * Finishes [method@Rtm.CallManager.accept_remote_invitation_async].
+ *
  * Returns: whether the acceptance was confirmed
  */
 gboolean
@@ -1049,6 +1055,8 @@ rtm_call_manager_refuse_remote_invitation_async (RtmCallManager      *self,
  * @self: a #RtmCallManager
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.CallManager.refuse_remote_invitation_async].
  *
  * Returns: whether the refusal was confirmed
  */

@@ -321,6 +321,8 @@ rtm_channel_rejoin (RtmChannel *self)
  * rtm_channel_get_channel_id:
  * @self: a #RtmChannel
  *
+ * Gets the channel's id.
+ *
  * Returns: the channel's id
  */
 const char *
@@ -334,6 +336,8 @@ rtm_channel_get_channel_id (RtmChannel *self)
 /**
  * rtm_channel_get_joined:
  * @self: a #RtmChannel
+ *
+ * Gets whether this client is a member of the channel now.
  *
  * Returns: whether this client is a member of the channel now
  */
@@ -429,6 +433,8 @@ rtm_channel_join_async (RtmChannel          *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
+ * Finishes [method@Rtm.Channel.join_async].
+ *
  * Returns: whether the channel was joined
  */
 gboolean
@@ -511,6 +517,8 @@ rtm_channel_leave_async (RtmChannel          *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
+ * Finishes [method@Rtm.Channel.leave_async].
+ *
  * Returns: whether the channel was left
  */
 gboolean
@@ -581,6 +589,8 @@ rtm_channel_send_message_async (RtmChannel          *self,
  * @self: a #RtmChannel
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.Channel.send_message_async].
  *
  * Returns: whether the server took the message
  */
@@ -657,6 +667,8 @@ rtm_channel_get_members_async (RtmChannel          *self,
  * @self: a #RtmChannel
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.Channel.get_members_async].
  *
  * Returns: (transfer full) (array zero-terminated=1): the members' user
  *   ids, this client's included, or %NULL on error

@@ -1181,6 +1181,8 @@ rtm_client_new (const char *server_uri)
  * rtm_client_get_server_uri:
  * @self: a #RtmClient
  *
+ * Gets the server's URI.
+ *
  * Returns: the server's URI
  */
 const char *
@@ -1194,6 +1196,8 @@ rtm_client_get_server_uri (RtmClient *self)
 /**
  * rtm_client_get_user_id:
  * @self: a #RtmClient
+ *
+ * Gets the user id logged in (or logging in), or %NULL.
  *
  * Returns: (nullable): the user id logged in (or logging in), or %NULL
  */
@@ -1209,6 +1213,8 @@ rtm_client_get_user_id (RtmClient *self)
  * rtm_client_get_connection_state:
  * @self: a #RtmClient
  *
+ * Gets the connection state.
+ *
  * Returns: the connection state
  */
 RtmConnectionState
@@ -1222,6 +1228,8 @@ rtm_client_get_connection_state (RtmClient *self)
 /**
  * rtm_client_get_ice_servers:
  * @self: a #RtmClient
+ *
+ * Gets the ICE servers from the last login reply, or %NULL before the first login.
  *
  * Returns: (nullable) (array zero-terminated=1) (transfer none): the ICE
  *   servers from the last login reply, or %NULL before the first login
@@ -1237,6 +1245,8 @@ rtm_client_get_ice_servers (RtmClient *self)
 /**
  * rtm_client_get_call_manager:
  * @self: a #RtmClient
+ *
+ * Gets the client's call manager.
  *
  * Returns: (transfer none): the client's call manager
  */
@@ -1314,6 +1324,8 @@ rtm_client_login_async (RtmClient           *self,
  * @self: a #RtmClient
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.Client.login_async].
  *
  * Returns: whether the login succeeded
  */
@@ -1406,6 +1418,8 @@ rtm_client_logout_async (RtmClient           *self,
  * @self: a #RtmClient
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.Client.logout_async].
  *
  * Returns: whether the client logged out
  */
@@ -1517,6 +1531,8 @@ rtm_client_send_message_to_peer_async (RtmClient           *self,
  * @self: a #RtmClient
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.Client.send_message_to_peer_async].
  *
  * Returns: whether the server took the message
  */
@@ -1649,6 +1665,8 @@ rtm_client_query_peers_online_status_async (RtmClient           *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
+ * Finishes [method@Rtm.Client.query_peers_online_status_async].
+ *
  * Returns: (transfer full) (element-type utf8 gboolean): user id to
  *   online, or %NULL on error
  */
@@ -1704,6 +1722,8 @@ rtm_client_subscribe_peers_online_status_async (RtmClient           *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
+ * Finishes [method@Rtm.Client.subscribe_peers_online_status_async].
+ *
  * Returns: (transfer full) (element-type utf8 gboolean): user id to
  *   online, or %NULL on error
  */
@@ -1750,6 +1770,8 @@ rtm_client_unsubscribe_peers_online_status_async (RtmClient           *self,
  * @self: a #RtmClient
  * @result: the result passed to the callback
  * @error: return location for an error
+ *
+ * Finishes [method@Rtm.Client.unsubscribe_peers_online_status_async].
  *
  * Returns: whether the subscription ended
  */

@@ -224,6 +224,8 @@ rtm_local_invitation_new (const char *callee_id)
  * rtm_local_invitation_get_callee_id:
  * @self: a #RtmLocalInvitation
  *
+ * Gets the callee's user id.
+ *
  * Returns: (nullable): the callee's user id
  */
 const char *
@@ -237,6 +239,8 @@ rtm_local_invitation_get_callee_id (RtmLocalInvitation *self)
 /**
  * rtm_local_invitation_get_content:
  * @self: a #RtmLocalInvitation
+ *
+ * Gets the content sent to the callee.
  *
  * Returns: (nullable): the content sent to the callee
  */
@@ -279,6 +283,8 @@ rtm_local_invitation_set_content (RtmLocalInvitation *self,
  * rtm_local_invitation_get_channel_id:
  * @self: a #RtmLocalInvitation
  *
+ * Gets the channel id sent to the callee.
+ *
  * Returns: (nullable): the channel id sent to the callee
  */
 const char *
@@ -319,6 +325,8 @@ rtm_local_invitation_set_channel_id (RtmLocalInvitation *self,
  * rtm_local_invitation_get_response:
  * @self: a #RtmLocalInvitation
  *
+ * Gets the callee's response.
+ *
  * Returns: (nullable): the callee's response
  */
 const char *
@@ -332,6 +340,8 @@ rtm_local_invitation_get_response (RtmLocalInvitation *self)
 /**
  * rtm_local_invitation_get_state:
  * @self: a #RtmLocalInvitation
+ *
+ * Gets the invitation's state.
  *
  * Returns: the invitation's state
  */
@@ -347,6 +357,8 @@ rtm_local_invitation_get_state (RtmLocalInvitation *self)
  * rtm_local_invitation_get_invitation_id:
  * @self: a #RtmLocalInvitation
  *
+ * Gets the server's id for the invitation, %NULL until sent.
+ *
  * Returns: (nullable): the server's id for the invitation, %NULL until sent
  */
 const char *
@@ -360,6 +372,8 @@ rtm_local_invitation_get_invitation_id (RtmLocalInvitation *self)
 /**
  * rtm_local_invitation_get_failure_code:
  * @self: a #RtmLocalInvitation
+ *
+ * Gets why the invitation failed, or %RTM_LOCAL_INVITATION_ERROR_OK.
  *
  * Returns: why the invitation failed, or %RTM_LOCAL_INVITATION_ERROR_OK
  */

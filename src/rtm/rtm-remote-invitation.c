@@ -225,6 +225,8 @@ rtm_remote_invitation_new (const char *invitation_id,
  * rtm_remote_invitation_get_caller_id:
  * @self: a #RtmRemoteInvitation
  *
+ * Gets the caller's user id.
+ *
  * Returns: the caller's user id
  */
 const char *
@@ -238,6 +240,8 @@ rtm_remote_invitation_get_caller_id (RtmRemoteInvitation *self)
 /**
  * rtm_remote_invitation_get_content:
  * @self: a #RtmRemoteInvitation
+ *
+ * Gets the caller's content.
  *
  * Returns: (nullable): the caller's content
  */
@@ -253,6 +257,8 @@ rtm_remote_invitation_get_content (RtmRemoteInvitation *self)
  * rtm_remote_invitation_get_channel_id:
  * @self: a #RtmRemoteInvitation
  *
+ * Gets the channel the caller named.
+ *
  * Returns: (nullable): the channel the caller named
  */
 const char *
@@ -266,6 +272,8 @@ rtm_remote_invitation_get_channel_id (RtmRemoteInvitation *self)
 /**
  * rtm_remote_invitation_get_response:
  * @self: a #RtmRemoteInvitation
+ *
+ * Gets the response for the caller.
  *
  * Returns: (nullable): the response for the caller
  */
@@ -308,6 +316,8 @@ rtm_remote_invitation_set_response (RtmRemoteInvitation *self,
  * rtm_remote_invitation_get_state:
  * @self: a #RtmRemoteInvitation
  *
+ * Gets the invitation's state.
+ *
  * Returns: the invitation's state
  */
 RtmRemoteInvitationState
@@ -322,6 +332,8 @@ rtm_remote_invitation_get_state (RtmRemoteInvitation *self)
  * rtm_remote_invitation_get_invitation_id:
  * @self: a #RtmRemoteInvitation
  *
+ * Gets the server's id for the invitation.
+ *
  * Returns: the server's id for the invitation
  */
 const char *
@@ -335,6 +347,8 @@ rtm_remote_invitation_get_invitation_id (RtmRemoteInvitation *self)
 /**
  * rtm_remote_invitation_get_failure_code:
  * @self: a #RtmRemoteInvitation
+ *
+ * Gets why the invitation failed, or %RTM_REMOTE_INVITATION_ERROR_OK.
  *
  * Returns: why the invitation failed, or %RTM_REMOTE_INVITATION_ERROR_OK
  */

@@ -3,6 +3,13 @@
 
 #include "rtm-client-private.h"
 
+/**
+ * rtm_error_quark:
+ *
+ * The error domain of librtm's API calls.
+ *
+ * Returns: the #RTM_ERROR quark
+ */
 G_DEFINE_QUARK (rtm-error-quark, rtm_error)
 
 /* docs/protocol.md, "Errors": the wire code to the API error. */
