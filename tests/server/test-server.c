@@ -341,6 +341,50 @@ START_TEST (test_tls_serves_wss)
 }
 END_TEST
 
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  ck_assert (g_file_get_contents (from, &contents, &length, NULL));
+  ck_assert (g_file_set_contents (to, contents, (gssize) length, NULL));
+}
+
+START_TEST (test_sighup_reloads_the_tls_certificate)
+{
+  g_autofree char *dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *config = g_build_filename (dir, "server.conf", NULL);
+  g_autoptr(GTlsCertificate) second = NULL;
+  g_autoptr(RtmTestServer) own = NULL;
+  g_autoptr(TestClient) before = NULL;
+  g_autoptr(TestClient) after = NULL;
+
+  copy_file (TEST_DATA_DIR "/test-cert.pem", cert);
+  copy_file (TEST_DATA_DIR "/test-key.pem", key);
+  ck_assert (g_file_set_contents (config, "[server]\ntls-certificate=cert.pem\ntls-key=key.pem\n", -1, NULL));
+  own = start_server ("--config", config, NULL);
+  before = test_client_login (rtm_test_server_get_uri (own), "alice", NULL);
+
+  copy_file (TEST_DATA_DIR "/test-cert2.pem", cert);
+  copy_file (TEST_DATA_DIR "/test-key2.pem", key);
+  kill (rtm_test_server_get_pid (own), SIGHUP);
+  rtm_test_run_for (300);
+  after = test_client_login (rtm_test_server_get_uri (own), "bob", NULL);
+
+  second = g_tls_certificate_new_from_file (TEST_DATA_DIR "/test-cert2.pem", NULL);
+  ck_assert (second != NULL);
+  ck_assert_msg (!g_tls_certificate_is_same (test_client_get_peer_certificate (before), second),
+                 "the first client already saw the second certificate");
+  ck_assert_msg (g_tls_certificate_is_same (test_client_get_peer_certificate (after), second),
+                 "new connections do not get the reloaded certificate");
+  ping (before);
+}
+END_TEST
+
 START_TEST (test_connections_past_the_limit_are_turned_away)
 {
   g_autoptr(RtmTestServer) own = start_server ("--max-connections", "2", NULL);
@@ -1189,6 +1233,7 @@ server_suite (void)
   ADD (suite, test_sighup_reloads_the_secret_without_dropping_sessions, 10);
   ADD (suite, test_a_second_login_kicks_the_first_session, 10);
   ADD (suite, test_tls_serves_wss, 10);
+  ADD (suite, test_sighup_reloads_the_tls_certificate, 10);
   ADD (suite, test_single_threaded_mode_serves_the_same_protocol, 10);
   ADD (suite, test_connections_past_the_limit_are_turned_away, 10);
   ADD (suite, test_accept_reaches_both_sides_in_order, 10);

@@ -11,6 +11,7 @@ struct _TestClient
   SoupSession             *session;
   SoupWebsocketConnection *websocket;
   GError                  *connect_error;
+  GTlsCertificate         *peer_certificate;
   GQueue                   frames;      /* JsonObject, unread */
   GPtrArray               *log;
   char                    *uid;
@@ -98,6 +99,8 @@ test_client_connect (const char *uri)
   rtm_test_wait_for (self->connected, TEST_TIMEOUT_MS, "the WebSocket handshake");
   ck_assert_msg (self->websocket != NULL, "cannot connect to %s: %s", uri,
                  self->connect_error ? self->connect_error->message : "?");
+  if (soup_message_get_tls_peer_certificate (message) != NULL)
+    self->peer_certificate = g_object_ref (soup_message_get_tls_peer_certificate (message));
   soup_websocket_connection_set_max_incoming_payload_size (self->websocket, 4 * 1024 * 1024);
   g_signal_connect (self->websocket, "message", G_CALLBACK (on_message), self);
   g_signal_connect (self->websocket, "closed", G_CALLBACK (on_closed), self);
@@ -156,6 +159,7 @@ test_client_free (TestClient *self)
   g_queue_clear_full (&self->frames, (GDestroyNotify) json_object_unref);
   g_clear_pointer (&self->log, g_ptr_array_unref);
   g_clear_error (&self->connect_error);
+  g_clear_object (&self->peer_certificate);
   g_clear_object (&self->session);
   g_free (self->uid);
   g_free (self);
@@ -430,4 +434,10 @@ test_client_close (TestClient *self)
 {
   if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+}
+
+GTlsCertificate *
+test_client_get_peer_certificate (TestClient *self)
+{
+  return self->peer_certificate;
 }

@@ -65,6 +65,8 @@ guint       test_client_pending       (TestClient  *self);
 gushort     test_client_wait_closed   (TestClient  *self,
                                        guint        timeout_ms);
 gboolean    test_client_is_closed     (TestClient  *self);
+/* The server's certificate with wss://, else NULL. */
+GTlsCertificate *test_client_get_peer_certificate (TestClient *self);
 /* Closes from the client side, as a disconnecting user would. */
 void        test_client_close         (TestClient  *self);
 
