@@ -181,6 +181,37 @@ read_cpu_ticks (int pid)
   return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
 }
 
+/* Busy and total jiffies of all cores, from /proc/stat's "cpu" line. */
+static gboolean
+read_machine_jiffies (long long *busy,
+                      long long *total)
+{
+  g_autofree char *contents = NULL;
+  long long v[8] = { 0 };
+
+  if (!g_file_get_contents ("/proc/stat", &contents, NULL, NULL) ||
+      sscanf (contents, "cpu %lld %lld %lld %lld %lld %lld %lld %lld",
+              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+    return FALSE;
+  *total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+  *busy = *total - v[3] - v[4];
+  return TRUE;
+}
+
+/* How busy the whole machine was over one second, in % of all cores. */
+static double
+machine_busy_percent (void)
+{
+  long long busy0, total0, busy1, total1;
+
+  if (!read_machine_jiffies (&busy0, &total0))
+    return -1;
+  g_usleep (G_USEC_PER_SEC);
+  if (!read_machine_jiffies (&busy1, &total1) || total1 == total0)
+    return -1;
+  return 100.0 * (busy1 - busy0) / (double) (total1 - total0);
+}
+
 static void
 report (Bench      *bench,
         const char *format,
@@ -921,7 +952,6 @@ main (int   argc,
   double cpu;
   double own_cpu;
   long long own_ticks;
-  double load[3] = { -1, -1, -1 };
   Totals t;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &bench->server_uri,
@@ -977,8 +1007,8 @@ main (int   argc,
 
   setvbuf (stdout, NULL, _IOLBF, 0);
   /* Other work on the machine skews every figure: say how much there was. */
-  if (getloadavg (load, 3) == 3)
-    printf ("load average before the run: %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+  printf ("machine busy in the second before the run: %.0f %% of %ld cores\n",
+          machine_busy_percent (), sysconf (_SC_NPROCESSORS_ONLN));
   raise_fd_limit ();
 
   if (bench->server_uri == NULL)
