@@ -442,6 +442,28 @@ START_TEST (test_caller_vanishing_while_ringing_fails_the_callee)
 }
 END_TEST
 
+START_TEST (test_a_second_login_of_the_same_user_ends_the_first_with_2)
+{
+  const char *listen_args[] = { NULL };
+  g_autoptr(Proc) first = listener_new ("bob", 0, listen_args);
+  g_autoptr(Proc) second = listener_new ("bob", 0, listen_args);
+  JsonObject *aborted = NULL;
+
+  ck_assert_int_eq (wait_exit (first), 2);
+  for (guint i = 0; i < first->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (first->events, i);
+
+      if (g_str_equal (event_name (event), "connection-state-changed") &&
+          g_str_equal (member (event, "state"), "ABORTED"))
+        aborted = event;
+    }
+  ck_assert_msg (aborted != NULL, "the first bob never printed ABORTED:\n%s", first->raw->str);
+  ck_assert_str_eq (member (aborted, "reason"), "REMOTE_LOGIN");
+  ck_assert_msg (!second->exited, "the second bob should stay");
+}
+END_TEST
+
 START_TEST (test_interactive_answer_refuses_on_r)
 {
   const char *listen_args[] = { "--interactive", "--response", "not now", "--count", "1", NULL };
@@ -673,6 +695,7 @@ cli_suite (void)
   tcase_add_test (tc, test_offline_peer_fails_with_peer_offline);
   tcase_add_test (tc, test_callee_vanishing_while_ringing_fails_the_caller);
   tcase_add_test (tc, test_caller_vanishing_while_ringing_fails_the_callee);
+  tcase_add_test (tc, test_a_second_login_of_the_same_user_ends_the_first_with_2);
   tcase_add_test (tc, test_interactive_answer_refuses_on_r);
   tcase_add_test (tc, test_peer_message_and_presence);
 #ifndef HAVE_VOICE_TESTS
