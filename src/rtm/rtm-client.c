@@ -91,6 +91,7 @@ enum {
   PROP_REQUEST_TIMEOUT,
   PROP_KEEPALIVE_INTERVAL,
   PROP_ICE_SERVERS,
+  PROP_TLS_DATABASE,
   N_PROPS
 };
 
@@ -132,6 +133,25 @@ complete_pending (PendingRequest *pending,
   if (func != NULL)
     func (reply, error, pending->user_data);
   pending_request_free (pending);
+}
+
+/* ws:// or wss:// with a host; soup_message_new() asserts on less. */
+static gboolean
+server_uri_is_valid (const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *scheme;
+  const char *host;
+
+  if (uri == NULL)
+    return FALSE;
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (parsed == NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (parsed);
+  host = g_uri_get_host (parsed);
+  return (g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0) &&
+         host != NULL && *host != '\0';
 }
 
 static GSource *
@@ -916,6 +936,10 @@ rtm_client_get_property (GObject    *object,
     case PROP_ICE_SERVERS:
       g_value_set_boxed (value, self->ice_servers);
       break;
+    case PROP_TLS_DATABASE:
+      g_value_take_object (value, soup_session_get_tls_database (self->session)
+                                  ? g_object_ref (soup_session_get_tls_database (self->session)) : NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -938,6 +962,13 @@ rtm_client_set_property (GObject      *object,
       if (self->request_timeout != g_value_get_uint (value))
         {
           self->request_timeout = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_TLS_DATABASE:
+      if (soup_session_get_tls_database (self->session) != g_value_get_object (value))
+        {
+          soup_session_set_tls_database (self->session, g_value_get_object (value));
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1087,6 +1118,17 @@ rtm_client_class_init (RtmClientClass *klass)
   properties[PROP_ICE_SERVERS] =
     g_param_spec_boxed ("ice-servers", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * RtmClient:tls-database:
+   *
+   * The certificate authorities trusted for `wss://` servers; %NULL (the
+   * default) uses the system's. Set it to trust a private CA or a
+   * self-signed server certificate.
+   */
+  properties[PROP_TLS_DATABASE] =
+    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1272,7 +1314,7 @@ rtm_client_get_call_manager (RtmClient *self)
  * or back to %RTM_CONNECTION_STATE_DISCONNECTED. Logging in again from
  * %RTM_CONNECTION_STATE_ABORTED is allowed.
  *
- * Fails with %RTM_ERROR_INVALID_ARGUMENT for an invalid user id,
+ * Fails with %RTM_ERROR_INVALID_ARGUMENT for an invalid user id or server URI,
  * %RTM_ERROR_ALREADY_LOGGED_IN when logged in or logging in,
  * %RTM_ERROR_CONNECTION_FAILED, %RTM_ERROR_TIMEOUT,
  * %RTM_ERROR_INVALID_TOKEN or %RTM_ERROR_TOKEN_EXPIRED.
@@ -1297,6 +1339,12 @@ rtm_client_login_async (RtmClient           *self,
     {
       g_task_return_new_error (task, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT,
                                "\"%s\" is not a valid user id", user_id ? user_id : "(null)");
+      return;
+    }
+  if (!server_uri_is_valid (self->server_uri))
+    {
+      g_task_return_new_error (task, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT,
+                               "\"%s\" is not a ws:// or wss:// URI", self->server_uri);
       return;
     }
   if (self->state != RTM_CONNECTION_STATE_DISCONNECTED &&

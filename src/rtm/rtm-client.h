@@ -21,7 +21,9 @@ G_DECLARE_FINAL_TYPE (RtmClient, rtm_client, RTM, CLIENT, GObject)
  * Properties: "server-uri" (string, construct-only), "user-id" (string,
  * nullable, read-only: set by login), "connection-state"
  * (RtmConnectionState, read-only), "request-timeout" (uint milliseconds,
- * default 10000), "ice-servers" (GStrv, read-only, from the login reply).
+ * default 10000), "ice-servers" (GStrv, read-only, from the login reply),
+ * "keepalive-interval" (uint milliseconds between pings, default 10000,
+ * 0 for none), "tls-database" (GTlsDatabase for wss://, NULL: the system's).
  *
  * Signals:
  *   connection-state-changed (RtmConnectionState state, RtmConnectionChangeReason reason)

@@ -1387,6 +1387,14 @@ START_TEST (test_second_login_of_a_user_aborts_the_first)
 }
 END_TEST
 
+static void
+on_presence (RtmClient *client, const char *peer, gboolean online, gpointer data)
+{
+  GPtrArray *log = data;
+
+  g_ptr_array_add (log, g_strdup_printf ("%s %s", peer, online ? "online" : "offline"));
+}
+
 START_TEST (test_client_reconnects_after_the_server_restarts)
 {
   Party *alice = party_new ("alice");
@@ -1397,6 +1405,7 @@ START_TEST (test_client_reconnects_after_the_server_restarts)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) members = NULL;
   const char *peers[] = { "carol", NULL };
+  g_autoptr(GPtrArray) presence = g_ptr_array_new_with_free_func (g_free);
 
   rtm_channel_join_async (channel, NULL, on_async, &result);
   WAIT_UNTIL (result != NULL, WAIT_MS, "joining");
@@ -1433,16 +1442,15 @@ START_TEST (test_client_reconnects_after_the_server_restarts)
   ck_assert_msg (members != NULL, "%s", error ? error->message : "?");
   ck_assert (g_strv_contains ((const char * const *) members, "alice"));
   ck_assert (g_strv_contains ((const char * const *) members, "bob"));
+
+  /* The presence subscription came back with the session. */
+  g_signal_connect (alice->client, "peer-online-status-changed", G_CALLBACK (on_presence), presence);
+  party_new ("carol");
+  WAIT_UNTIL (presence->len == 1, WAIT_MS, "alice hearing carol log in after the reconnect");
+  ck_assert_str_eq (g_ptr_array_index (presence, 0), "carol online");
+  g_signal_handlers_disconnect_by_data (alice->client, presence);
 }
 END_TEST
-
-static void
-on_presence (RtmClient *client, const char *peer, gboolean online, gpointer data)
-{
-  GPtrArray *log = data;
-
-  g_ptr_array_add (log, g_strdup_printf ("%s %s", peer, online ? "online" : "offline"));
-}
 
 START_TEST (test_ping_finds_a_dead_server)
 {
@@ -1769,6 +1777,70 @@ START_TEST (test_login_failures_report_the_right_error)
 }
 END_TEST
 
+START_TEST (test_wss_needs_a_trusted_certificate)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rtm-test-tls-XXXXXX", &error);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  const char *openssl[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                            "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert, NULL };
+  const char *args[] = { "--tls-certificate", cert, "--tls-key", key, NULL };
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(RtmClient) untrusting = NULL;
+  Party *alice;
+  int status = -1;
+
+  ck_assert_msg (dir != NULL, "%s", error ? error->message : "?");
+  ck_assert_msg (g_spawn_sync (NULL, (char **) openssl, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error) &&
+                 status == 0, "openssl cannot make a certificate: %s", error ? error->message : "exit status");
+  use_server (args);
+  ck_assert (g_str_has_prefix (rtm_test_server_get_uri (server), "wss://"));
+
+  untrusting = rtm_client_new (rtm_test_server_get_uri (server));
+  ck_assert (!do_login (untrusting, "alice", NULL, &error));
+  ck_assert_msg (g_error_matches (error, RTM_ERROR, RTM_ERROR_CONNECTION_FAILED), "got %s", error->message);
+  g_clear_error (&error);
+  g_assert_finalize_object (g_steal_pointer (&untrusting));
+
+  database = g_tls_file_database_new (cert, &error);
+  ck_assert_msg (database != NULL, "%s", error ? error->message : "?");
+  alice = party_new_logged_out ("alice");
+  g_object_set (alice->client, "tls-database", database, NULL);
+  ck_assert_msg (do_login (alice->client, "alice", NULL, &error), "wss login failed: %s",
+                 error ? error->message : "?");
+  party_new_logged_out ("bob");
+  g_object_set (((Party *) g_ptr_array_index (parties, 1))->client, "tls-database", database, NULL);
+  ck_assert (do_login (((Party *) g_ptr_array_index (parties, 1))->client, "bob", NULL, &error));
+  g_object_unref (invite (alice, "bob", NULL, NULL));
+  WAIT_EVENT ("alice", "received-by-peer");
+
+  unlink (cert);
+  unlink (key);
+  rmdir (dir);
+}
+END_TEST
+
+START_TEST (test_bad_server_uris_fail_the_login)
+{
+  const char *uris[] = { "not a uri", "ws://", "http://127.0.0.1:1/rtm", "", NULL };
+
+  for (guint i = 0; uris[i] != NULL; i++)
+    {
+      g_autoptr(RtmClient) client = rtm_client_new (uris[i]);
+      g_autoptr(GError) error = NULL;
+
+      ck_assert (!do_login (client, "alice", NULL, &error));
+      ck_assert_msg (g_error_matches (error, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT), "\"%s\": got %s",
+                     uris[i], error->message);
+      ck_assert_int_eq (rtm_client_get_connection_state (client), RTM_CONNECTION_STATE_DISCONNECTED);
+      g_assert_finalize_object (g_steal_pointer (&client));
+    }
+}
+END_TEST
+
 static Suite *
 rtm_suite (void)
 {
@@ -1803,6 +1875,8 @@ rtm_suite (void)
     { "channels", test_channels_carry_members_and_messages, 10 },
     { "arguments", test_invalid_arguments_fail_without_crashing, 10 },
     { "login failures", test_login_failures_report_the_right_error, 10 },
+    { "wss", test_wss_needs_a_trusted_certificate, 15 },
+    { "bad server uris", test_bad_server_uris_fail_the_login, 10 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
