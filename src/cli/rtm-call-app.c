@@ -799,6 +799,7 @@ on_remote_accepted (RtmCallManager      *manager,
   RtmCallApp *self = user_data;
   g_autoptr(JsonObject) fields = NULL;
   const char *caller;
+  const char *channel;
 
   if (!g_hash_table_contains (self->remotes, invitation))
     return;
@@ -815,8 +816,19 @@ on_remote_accepted (RtmCallManager      *manager,
       return;
     }
 
-  if (!start_audio (self, rtm_remote_invitation_get_channel_id (invitation), caller, FALSE,
-                    invitation))
+  channel = rtm_remote_invitation_get_channel_id (invitation);
+  if (channel == NULL || *channel == '\0')
+    {
+      /* A signalling-only invitation (rtm-call invite): nowhere to talk. */
+      g_autoptr(JsonObject) skipped = remote_fields (invitation);
+
+      rtm_call_printer_event (self->printer, "voice-skipped", skipped,
+                              "%s's invitation names no channel: no voice call", caller);
+      invitation_done (self, invitation, RTM_CALL_EXIT_OK);
+      return;
+    }
+
+  if (!start_audio (self, channel, caller, FALSE, invitation))
     invitation_done (self, invitation, RTM_CALL_EXIT_DROPPED);
 }
 
