@@ -6,9 +6,11 @@
  */
 #include <check.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rtm-test-server.h"
 
@@ -298,10 +300,46 @@ setup_short_lifetime_server (void)
   server = rtm_test_server_start (args);
 }
 
+static char *secret_path;
+
+static void
+setup_secret_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--secret-file", NULL, NULL };
+  int fd = g_file_open_tmp ("rtm-cli-secret-XXXXXX", &secret_path, &error);
+
+  ck_assert_msg (fd >= 0, "cannot make a secret file: %s", error ? error->message : "?");
+  close (fd);
+  ck_assert (g_file_set_contents (secret_path, "a secret only the tests know\n", -1, &error));
+  args[1] = secret_path;
+  server = rtm_test_server_start (args);
+}
+
 static void
 teardown_server (void)
 {
   g_clear_pointer (&server, rtm_test_server_free);
+  if (secret_path != NULL)
+    g_unlink (secret_path);
+  g_clear_pointer (&secret_path, g_free);
+}
+
+/* "rtm-server token" from the same build. */
+static char *
+mint_token (const char *uid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              g_getenv ("RTM_SERVER_PATH"), "token", "--uid", uid,
+                              "--ttl", "60", "--secret-file", secret_path, NULL);
+  ck_assert_msg (process != NULL, "cannot run rtm-server token: %s", error->message);
+  ck_assert (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  ck_assert_int_eq (g_subprocess_get_exit_status (process), 0);
+  return g_strdup (g_strstrip (out));
 }
 
 /* Tests */
@@ -461,6 +499,29 @@ START_TEST (test_a_second_login_of_the_same_user_ends_the_first_with_2)
   ck_assert_msg (aborted != NULL, "the first bob never printed ABORTED:\n%s", first->raw->str);
   ck_assert_str_eq (member (aborted, "reason"), "REMOTE_LOGIN");
   ck_assert_msg (!second->exited, "the second bob should stay");
+}
+END_TEST
+
+START_TEST (test_token_logs_in_and_a_wrong_one_exits_2)
+{
+  g_autofree char *alice_token = mint_token ("alice");
+  g_autofree char *bob_token = mint_token ("bob");
+  g_autoptr(Proc) good = proc_spawn_as ("alice", 0, "--token", alice_token,
+                                        "presence", "alice", NULL);
+  g_autoptr(Proc) none = NULL;
+  g_autoptr(Proc) wrong = NULL;
+
+  ck_assert_int_eq (wait_exit (good), 0);
+  ck_assert_int_eq (json_object_get_boolean_member (find_event (good, "presence"), "online"), TRUE);
+
+  none = proc_spawn_as ("alice", G_SUBPROCESS_FLAGS_STDERR_SILENCE, "presence", "alice", NULL);
+  ck_assert_int_eq (wait_exit (none), 2);
+  ck_assert_ptr_nonnull (find_event (none, "error"));
+
+  wrong = proc_spawn_as ("alice", G_SUBPROCESS_FLAGS_STDERR_SILENCE, "--token", bob_token,
+                         "presence", "alice", NULL);
+  ck_assert_int_eq (wait_exit (wrong), 2);
+  ck_assert_ptr_null (find_event (wrong, "logged-in"));
 }
 END_TEST
 
@@ -701,6 +762,12 @@ cli_suite (void)
 #ifndef HAVE_VOICE_TESTS
   tcase_add_test (tc, test_echo_without_voice_says_not_built);
 #endif
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("tokens");
+  tcase_add_checked_fixture (tc, setup_secret_server, teardown_server);
+  tcase_set_timeout (tc, 30);
+  tcase_add_test (tc, test_token_logs_in_and_a_wrong_one_exits_2);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("expiry");
