@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,27 @@ START_TEST (test_login_refuses_bad_requests)
 }
 END_TEST
 
+/* A temporary folder that goes with its files at the end of the scope. */
+typedef char TempDir;
+
+static void
+temp_dir_free (TempDir *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+  g_free (dir);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TempDir, temp_dir_free)
+
 static char *
 write_secret (const char *dir,
               const char *secret)
@@ -231,7 +253,7 @@ expect_login_error (const char *server_uri,
 
 START_TEST (test_tokens_are_checked_when_a_secret_is_set)
 {
-  g_autofree char *dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
+  g_autoptr(TempDir) dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
   g_autofree char *secret_file = write_secret (dir, "s3cret\n");
   g_autoptr(RtmTestServer) own = start_server ("--secret-file", secret_file, NULL);
   const char *own_uri = rtm_test_server_get_uri (own);
@@ -254,7 +276,7 @@ END_TEST
 
 START_TEST (test_token_command_mints_tokens_the_server_accepts)
 {
-  g_autofree char *dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
+  g_autoptr(TempDir) dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
   g_autofree char *config = g_build_filename (dir, "server.conf", NULL);
   g_autoptr(RtmTestServer) own = NULL;
   g_autoptr(GSubprocess) minter = NULL;
@@ -278,7 +300,7 @@ END_TEST
 
 START_TEST (test_sighup_reloads_the_secret_without_dropping_sessions)
 {
-  g_autofree char *dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
+  g_autoptr(TempDir) dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
   g_autofree char *secret_file = write_secret (dir, "first");
   g_autoptr(RtmTestServer) own = start_server ("--secret-file", secret_file, NULL);
   const char *own_uri = rtm_test_server_get_uri (own);
@@ -354,7 +376,7 @@ copy_file (const char *from,
 
 START_TEST (test_sighup_reloads_the_tls_certificate)
 {
-  g_autofree char *dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
+  g_autoptr(TempDir) dir = g_dir_make_tmp ("rtm-server-test-XXXXXX", NULL);
   g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
   g_autofree char *config = g_build_filename (dir, "server.conf", NULL);
