@@ -743,6 +743,41 @@ START_TEST (test_the_reply_goes_out_after_the_ack_timeout)
 }
 END_TEST
 
+START_TEST (test_the_reply_goes_out_when_the_other_party_leaves_before_acking)
+{
+  g_autoptr(TestClient) alice = test_client_login (uri (), "alice", NULL);
+  g_autoptr(TestClient) bob = test_client_login (uri (), "bob", NULL);
+  g_autoptr(JsonObject) by_peer = NULL, accepted = NULL, reply = NULL;
+  g_autofree char *id = invite (alice, "bob", NULL);
+  gint64 req, start;
+
+  by_peer = test_client_expect_event (alice, "invitation_received_by_peer", id);
+  test_client_set_auto_ack (alice, FALSE);
+  req = answer (bob, "invitation_accept", id);
+  accepted = test_client_expect_event (alice, "invitation_accepted", id);
+  test_client_expect_no_event (bob, "reply", 200);
+  start = g_get_monotonic_time ();
+  test_client_close (alice);
+  /* Long before the 5 s ack timeout. */
+  reply = test_client_expect_reply (bob, req);
+  ck_assert_int_lt (g_get_monotonic_time () - start, 2 * G_USEC_PER_SEC);
+}
+END_TEST
+
+START_TEST (test_caller_logout_mid_ring_tells_the_callee)
+{
+  g_autoptr(TestClient) alice = test_client_login (uri (), "alice", NULL);
+  g_autoptr(TestClient) bob = test_client_login (uri (), "bob", NULL);
+  g_autoptr(JsonObject) received = NULL, reply = NULL, late = NULL;
+  g_autofree char *id = invite (alice, "bob", NULL);
+
+  received = test_client_expect_event (bob, "invitation_received", id);
+  reply = test_client_expect_reply (alice, test_client_request (alice, "logout", NULL));
+  expect_failed (bob, id, "PEER_OFFLINE");
+  late = test_client_expect_error (bob, answer (bob, "invitation_refuse", id), "ALREADY_END");
+}
+END_TEST
+
 START_TEST (test_answering_before_the_ack_still_tells_received_by_peer_first)
 {
   g_autoptr(TestClient) alice = test_client_login (uri (), "alice", NULL);
@@ -1297,6 +1332,8 @@ server_suite (void)
   ADD (suite, test_the_callees_reply_waits_for_the_callers_ack, 10);
   ADD (suite, test_the_reply_goes_out_after_the_ack_timeout, 10);
   ADD (suite, test_answering_before_the_ack_still_tells_received_by_peer_first, 10);
+  ADD (suite, test_the_reply_goes_out_when_the_other_party_leaves_before_acking, 10);
+  ADD (suite, test_caller_logout_mid_ring_tells_the_callee, 10);
   ADD (suite, test_malformed_frames_get_errors_and_harm_no_one, 10);
   ADD (suite, test_oversized_frames_get_too_large_and_the_connection_survives, 10);
   ADD (suite, test_floods_get_too_often_then_are_closed, 10);
