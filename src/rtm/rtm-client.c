@@ -837,6 +837,16 @@ end_session (RtmClient                 *self,
   foreach_channel (self, rtm_channel_reset);
   g_hash_table_remove_all (self->subscribed);
 
+  if (state == RTM_CONNECTION_STATE_DISCONNECTED)
+    {
+      g_clear_pointer (&self->token, g_free);
+      if (self->user_id != NULL)
+        {
+          g_clear_pointer (&self->user_id, g_free);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_ID]);
+        }
+    }
+
   set_state (self, state, reason);
   rtm_call_manager_end_all (self->call_manager);
   fail_pending (self, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN, "logged out");
@@ -1067,7 +1077,7 @@ rtm_client_class_init (RtmClientClass *klass)
    * RtmClient:user-id:
    *
    * The user id given to [method@Rtm.Client.login_async], or %NULL when
-   * logged out.
+   * logged out. It stays set in %RTM_CONNECTION_STATE_ABORTED.
    */
   properties[PROP_USER_ID] =
     g_param_spec_string ("user-id", NULL, NULL, NULL,

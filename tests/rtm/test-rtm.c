@@ -477,6 +477,12 @@ invite (Party      *caller,
   return inv;
 }
 
+static void
+on_count_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
 /* The seed's flows */
 
 START_TEST (test_accepted_invitation_reaches_both_sides_in_order)
@@ -486,6 +492,8 @@ START_TEST (test_accepted_invitation_reaches_both_sides_in_order)
   g_autoptr(RtmLocalInvitation) inv = invite (alice, "bob", "voice", "room-1");
   RtmRemoteInvitation *remote;
   g_autoptr(GError) error = NULL;
+  guint response_notifies = 0;
+  guint code_notifies = 0;
 
   WAIT_EVENT ("alice", "received-by-peer");
   assert_before ("bob", "received", "alice", "received-by-peer");
@@ -497,8 +505,12 @@ START_TEST (test_accepted_invitation_reaches_both_sides_in_order)
   ck_assert_str_eq (rtm_remote_invitation_get_invitation_id (remote), rtm_local_invitation_get_invitation_id (inv));
   ck_assert_int_eq (rtm_local_invitation_get_state (inv), RTM_LOCAL_INVITATION_STATE_RECEIVED_BY_REMOTE);
 
+  g_signal_connect (inv, "notify::response", G_CALLBACK (on_count_notify), &response_notifies);
+  g_signal_connect (inv, "notify::failure-code", G_CALLBACK (on_count_notify), &code_notifies);
   ck_assert (rtm_remote_invitation_set_response (remote, "on my way"));
   ck_assert_msg (do_accept (bob, remote, &error), "accept failed: %s", error ? error->message : "?");
+  ck_assert_uint_eq (response_notifies, 1);
+  ck_assert_uint_eq (code_notifies, 0);
   /* The accept's reply comes after the caller has heard. */
   ck_assert (find_event ("alice", "accepted") != NULL);
   assert_before ("alice", "accepted", "bob", "accepted");
@@ -1841,6 +1853,52 @@ START_TEST (test_bad_server_uris_fail_the_login)
 }
 END_TEST
 
+START_TEST (test_logout_during_login_cancels_it)
+{
+  Party *alice = party_new_logged_out ("alice");
+  g_autoptr(GAsyncResult) login = NULL;
+  g_autoptr(GAsyncResult) logout = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rtm_client_login_async (alice->client, "alice", NULL, NULL, on_async, &login);
+  ck_assert_int_eq (rtm_client_get_connection_state (alice->client), RTM_CONNECTION_STATE_CONNECTING);
+  rtm_client_logout_async (alice->client, NULL, on_async, &logout);
+  WAIT_UNTIL (login != NULL && logout != NULL, WAIT_MS, "the login and the logout to finish");
+  ck_assert (!rtm_client_login_finish (alice->client, login, &error));
+  ck_assert_msg (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED), "got %s", error->message);
+  g_clear_error (&error);
+  ck_assert (rtm_client_logout_finish (alice->client, logout, &error));
+  ck_assert (states_were (alice, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_STATE_DISCONNECTED, -1));
+  ck_assert_int_eq (g_array_index (alice->reasons, int, 1), RTM_CONNECTION_CHANGE_REASON_LOGOUT);
+  ck_assert_ptr_null (rtm_client_get_user_id (alice->client));
+
+  /* And it logs in fine afterwards. */
+  ck_assert (do_login (alice->client, "alice", NULL, &error));
+}
+END_TEST
+
+START_TEST (test_unanswered_requests_time_out)
+{
+  Party *alice = party_new ("alice");
+  GPid pid = rtm_test_server_get_pid (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  g_object_set (alice->client, "keepalive-interval", 0, "request-timeout", 300, NULL);
+  ck_assert_int_eq (kill (pid, SIGSTOP), 0);
+  start = g_get_monotonic_time ();
+  rtm_client_send_message_to_peer_async (alice->client, "bob", "anyone?", NULL, on_async, &result);
+  WAIT_UNTIL (result != NULL, 3000, "the request to time out");
+  ck_assert_int_eq (kill (pid, SIGCONT), 0);
+  ck_assert (!rtm_client_send_message_to_peer_finish (alice->client, result, &error));
+  ck_assert_msg (g_error_matches (error, RTM_ERROR, RTM_ERROR_TIMEOUT), "got %s", error->message);
+  ck_assert_int_ge (g_get_monotonic_time () - start, 250 * 1000);
+  /* Without pings the client does not give up on the connection. */
+  ck_assert_int_eq (rtm_client_get_connection_state (alice->client), RTM_CONNECTION_STATE_CONNECTED);
+}
+END_TEST
+
 static Suite *
 rtm_suite (void)
 {
@@ -1877,6 +1935,8 @@ rtm_suite (void)
     { "login failures", test_login_failures_report_the_right_error, 10 },
     { "wss", test_wss_needs_a_trusted_certificate, 15 },
     { "bad server uris", test_bad_server_uris_fail_the_login, 10 },
+    { "logout during login", test_logout_during_login_cancels_it, 10 },
+    { "request timeout", test_unanswered_requests_time_out, 10 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
