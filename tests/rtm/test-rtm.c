@@ -899,6 +899,19 @@ START_TEST (test_third_user_cannot_answer_or_cancel_someone_elses_invitation)
   ck_assert_str_eq (raw_answer_code (carol, "invitation_cancel", id), "NOT_PERMITTED");
   raw_free (carol);
 
+  /* Through librtm, another client's manager refuses before sending. */
+  {
+    Party *dave = party_new ("dave");
+
+    ck_assert (!do_accept (dave, last_remote (bob), &error));
+    ck_assert_msg (g_error_matches (error, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT), "got %s", error->message);
+    g_clear_error (&error);
+    ck_assert (!do_refuse (dave, last_remote (bob), &error));
+    ck_assert (g_error_matches (error, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT));
+    g_clear_error (&error);
+    ck_assert_int_eq (rtm_remote_invitation_get_state (last_remote (bob)), RTM_REMOTE_INVITATION_STATE_INVITATION_RECEIVED);
+  }
+
   rtm_test_run_for (50);
   ck_assert_uint_eq (count_events (NULL, "failure") + count_events (NULL, "accepted") +
                      count_events (NULL, "refused") + count_events (NULL, "canceled"), 0);
@@ -1418,6 +1431,7 @@ START_TEST (test_client_reconnects_after_the_server_restarts)
   g_auto(GStrv) members = NULL;
   const char *peers[] = { "carol", NULL };
   g_autoptr(GPtrArray) presence = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(RtmLocalInvitation) ringing = NULL;
 
   rtm_channel_join_async (channel, NULL, on_async, &result);
   WAIT_UNTIL (result != NULL, WAIT_MS, "joining");
@@ -1428,10 +1442,18 @@ START_TEST (test_client_reconnects_after_the_server_restarts)
   g_hash_table_unref (rtm_client_subscribe_peers_online_status_finish (alice->client, result, &error));
   g_clear_object (&result);
 
+  /* A call ringing when the connection drops ends on both sides. */
+  ringing = invite (alice, "bob", NULL, NULL);
+  WAIT_EVENT ("alice", "received-by-peer");
+
   rtm_test_server_restart (server);
   WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_RECONNECTING,
               WAIT_MS, "alice reconnecting");
   ck_assert (!rtm_channel_get_joined (channel));
+  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
+  WAIT_EVENT ("bob", "failure");
+  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_uint_eq (count_events (NULL, "failure"), 2);
   WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_CONNECTED,
               10000, "alice connected again");
   ck_assert (states_were (alice, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_STATE_CONNECTED,
