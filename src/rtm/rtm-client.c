@@ -62,6 +62,8 @@ struct _RtmClient
   char                   *token;
   GStrv                   ice_servers;
   GTask                  *login_task;       /* the application's login in progress */
+  GCancellable           *login_cancellable;
+  gulong                  login_cancelled_id;
   GTask                  *logout_task;      /* the application's logout in progress */
   guint                   reconnect_attempt;
   GSource                *reconnect_source;
@@ -341,6 +343,46 @@ schedule_reconnect (RtmClient *self)
   self->reconnect_source = add_timeout (self, delay, on_reconnect_timeout, self);
 }
 
+static GTask *
+take_login_task (RtmClient *self)
+{
+  if (self->login_cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->login_cancellable, self->login_cancelled_id);
+      self->login_cancelled_id = 0;
+      g_clear_object (&self->login_cancellable);
+    }
+  return g_steal_pointer (&self->login_task);
+}
+
+static void end_session (RtmClient                 *self,
+                         RtmConnectionState         state,
+                         RtmConnectionChangeReason  reason);
+
+static gboolean
+on_login_cancel_idle (gpointer user_data)
+{
+  RtmClient *self = user_data;
+
+  if (self->login_task != NULL && self->state == RTM_CONNECTION_STATE_CONNECTING)
+    end_session (self, RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancelling a login stops it: no connection comes up behind the
+ * application's back. */
+static void
+on_login_cancelled (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  RtmClient *self = user_data;
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, on_login_cancel_idle, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
+}
+
 /* A connection attempt (login or reconnect) failed. */
 static void
 attempt_failed (RtmClient *self,
@@ -351,7 +393,7 @@ attempt_failed (RtmClient *self,
 
   if (self->state == RTM_CONNECTION_STATE_CONNECTING)
     {
-      g_autoptr(GTask) task = g_steal_pointer (&self->login_task);
+      g_autoptr(GTask) task = take_login_task (self);
 
       g_clear_pointer (&self->user_id, g_free);
       g_clear_pointer (&self->token, g_free);
@@ -517,7 +559,7 @@ on_login_reply (JsonObject   *result_reply,
     self->keepalive_source = add_timeout (self, self->keepalive_interval, on_keepalive, self);
 
   {
-    g_autoptr(GTask) task = g_steal_pointer (&self->login_task);
+    g_autoptr(GTask) task = take_login_task (self);
     gboolean reconnected = self->state == RTM_CONNECTION_STATE_RECONNECTING;
 
     set_state (self, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
@@ -828,7 +870,7 @@ end_session (RtmClient                 *self,
              RtmConnectionChangeReason  reason)
 {
   g_autoptr(GTask) logout_task = g_steal_pointer (&self->logout_task);
-  g_autoptr(GTask) login_task = g_steal_pointer (&self->login_task);
+  g_autoptr(GTask) login_task = take_login_task (self);
 
   close_connection (self, SOUP_WEBSOCKET_CLOSE_NORMAL);
   clear_source (&self->reconnect_source);
@@ -853,7 +895,7 @@ end_session (RtmClient                 *self,
 
   if (login_task != NULL)
     g_task_return_new_error (login_task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                             "the login was ended by a logout");
+                             "the login was canceled");
   if (logout_task != NULL)
     g_task_return_boolean (logout_task, TRUE);
 }
@@ -1015,7 +1057,7 @@ rtm_client_dispose (GObject *object)
   if (self->pending != NULL)
     fail_pending (self, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the client was disposed");
   if (self->login_task != NULL)
-    g_task_return_new_error (g_steal_pointer (&self->login_task), G_IO_ERROR, G_IO_ERROR_CANCELLED,
+    g_task_return_new_error (take_login_task (self), G_IO_ERROR, G_IO_ERROR_CANCELLED,
                              "the client was disposed");
   if (self->logout_task != NULL)
     g_task_return_boolean (g_steal_pointer (&self->logout_task), TRUE);
@@ -1322,7 +1364,9 @@ rtm_client_get_call_manager (RtmClient *self)
  * Connects to the server and logs in as @user_id. The state goes to
  * %RTM_CONNECTION_STATE_CONNECTING, then %RTM_CONNECTION_STATE_CONNECTED
  * or back to %RTM_CONNECTION_STATE_DISCONNECTED. Logging in again from
- * %RTM_CONNECTION_STATE_ABORTED is allowed.
+ * %RTM_CONNECTION_STATE_ABORTED is allowed. Cancelling @cancellable stops
+ * the login: the state goes back to %RTM_CONNECTION_STATE_DISCONNECTED and
+ * the login fails with %G_IO_ERROR_CANCELLED.
  *
  * Fails with %RTM_ERROR_INVALID_ARGUMENT for an invalid user id or server URI,
  * %RTM_ERROR_ALREADY_LOGGED_IN when logged in or logging in,
@@ -1370,6 +1414,11 @@ rtm_client_login_async (RtmClient           *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_ID]);
 
   self->login_task = g_steal_pointer (&task);
+  if (cancellable != NULL)
+    {
+      self->login_cancellable = g_object_ref (cancellable);
+      self->login_cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_login_cancelled), self, NULL);
+    }
   self->reconnect_attempt = 0;
   set_state (self, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN);
   /* A handler may have logged out already. */

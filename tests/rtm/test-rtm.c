@@ -1899,6 +1899,24 @@ START_TEST (test_logout_during_login_cancels_it)
 }
 END_TEST
 
+START_TEST (test_cancelling_a_login_stops_it)
+{
+  Party *alice = party_new_logged_out ("alice");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) login = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rtm_client_login_async (alice->client, "alice", NULL, cancellable, on_async, &login);
+  g_cancellable_cancel (cancellable);
+  WAIT_UNTIL (login != NULL, WAIT_MS, "the canceled login to finish");
+  ck_assert (!rtm_client_login_finish (alice->client, login, &error));
+  ck_assert_msg (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED), "got %s", error->message);
+  rtm_test_run_for (200);
+  ck_assert_int_eq (rtm_client_get_connection_state (alice->client), RTM_CONNECTION_STATE_DISCONNECTED);
+  ck_assert (states_were (alice, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_STATE_DISCONNECTED, -1));
+}
+END_TEST
+
 START_TEST (test_unanswered_requests_time_out)
 {
   Party *alice = party_new ("alice");
@@ -1958,6 +1976,7 @@ rtm_suite (void)
     { "wss", test_wss_needs_a_trusted_certificate, 15 },
     { "bad server uris", test_bad_server_uris_fail_the_login, 10 },
     { "logout during login", test_logout_during_login_cancels_it, 10 },
+    { "cancel login", test_cancelling_a_login_stops_it, 10 },
     { "request timeout", test_unanswered_requests_time_out, 10 },
   };
 
