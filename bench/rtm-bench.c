@@ -20,6 +20,8 @@
  * Phases, one after the other against one server:
  *   1. login:    N clients connect at once; time until all are logged in;
  *                the server's RSS before and after, per logged-in client.
+ *   floor:       the callers send plain ping requests at the paced rate:
+ *                the server's round trip with the least work it can do.
  *   2. paced:    the others are closed (unless --keep-idle), and
  *                the first A clients in caller/callee pairs run invitation
  *                cycles (send → received-by-peer → accept → accepted) at a
@@ -57,6 +59,7 @@ typedef struct _Pair Pair;
 
 typedef enum {
   PHASE_LOGIN,
+  PHASE_PING,
   PHASE_PACED,
   PHASE_FLAT,
   PHASE_IDLE,
@@ -108,6 +111,7 @@ struct _Shard
 
   GArray       *rbp_us;       /* send → received-by-peer */
   GArray       *accepted_us;  /* accept → accepted */
+  GArray       *ping_us;      /* ping → reply */
   guint64       sent;
   guint64       skipped;
   guint64       cycles;
@@ -291,6 +295,25 @@ start_cycle (Shard *shard,
     shard->sent++;
 }
 
+/* The floor: one request and its reply, the least work the server does. */
+static void
+start_ping (Shard *shard,
+            Pair  *pair)
+{
+  g_autoptr(JsonObject) frame = NULL;
+
+  if (pair->dead)
+    return;
+
+  frame = rtm_frame_new (RTM_FRAME_PING);
+  pair->busy = TRUE;
+  json_object_set_int_member (frame, "req", ++pair->caller->next_req);
+  pair->t_send = g_get_monotonic_time ();
+  send_frame (pair->caller, frame);
+  if (g_atomic_int_get (&shard->bench->recording))
+    shard->sent++;
+}
+
 static void
 cycle_done (Shard *shard,
             Pair  *pair)
@@ -327,6 +350,13 @@ on_caller_frame (Client       *client,
 
   switch (type)
     {
+    case RTM_FRAME_REPLY:
+      if (shard->phase == PHASE_PING && pair->busy)
+        {
+          record (shard, shard->ping_us, now - pair->t_send);
+          cycle_done (shard, pair);
+        }
+      break;
     case RTM_FRAME_INVITATION_RECEIVED_BY_PEER:
       record (shard, shard->rbp_us, now - pair->t_send);
       break;
@@ -527,6 +557,10 @@ on_pace (gpointer user_data)
           if (g_atomic_int_get (&shard->bench->recording))
             shard->skipped++;
         }
+      else if (shard->phase == PHASE_PING)
+        {
+          start_ping (shard, pair);
+        }
       else
         {
           start_cycle (shard, pair);
@@ -608,6 +642,7 @@ do_reset (Shard   *shard,
 {
   g_array_set_size (shard->rbp_us, 0);
   g_array_set_size (shard->accepted_us, 0);
+  g_array_set_size (shard->ping_us, 0);
   shard->sent = shard->skipped = shard->cycles = 0;
 }
 
@@ -659,7 +694,7 @@ static void
 do_start_paced (Shard   *shard,
                 gpointer data)
 {
-  double total_rate = *(double *) data;
+  double total_rate = shard->bench->rate;
   guint total_pairs = 0;
 
   for (guint i = 0; i < shard->bench->n_shards; i++)
@@ -668,7 +703,7 @@ do_start_paced (Shard   *shard,
     return;
 
   /* Each shard sends its share of the rate. */
-  shard->phase = PHASE_PACED;
+  shard->phase = GPOINTER_TO_INT (data);
   shard->rate = total_rate * shard->n_pairs / total_pairs;
   shard->sent_due = 0;
   /* Shards start at different offsets, so they do not all fire at once. */
@@ -1048,6 +1083,7 @@ main (int   argc,
       shard->loop = g_main_loop_new (shard->context, FALSE);
       shard->rbp_us = g_array_new (FALSE, FALSE, sizeof (gint64));
       shard->accepted_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      shard->ping_us = g_array_new (FALSE, FALSE, sizeof (gint64));
       shard->phase = PHASE_LOGIN;
       for (guint i = 0; i < shard->n_clients; i++)
         {
@@ -1120,10 +1156,23 @@ main (int   argc,
               bench->n_clients - (int) n_pairs * 2, n_pairs * 2);
     }
 
+  /* The floor for the paced phase: plain requests at the same rate. */
+  printf ("\n== floor: %u clients send %.0f ping requests/s for %.1f s\n",
+          n_pairs, bench->rate, bench->duration);
+  shard_call_all (bench, do_start_paced, GINT_TO_POINTER (PHASE_PING));
+  measure (bench, bench->duration, &seconds, &cpu, &own_cpu);
+  shard_call_all (bench, do_stop, NULL);
+  t = totals (bench);
+  printf ("  sent %" G_GUINT64_FORMAT " (%.0f/s), %" G_GUINT64_FORMAT " replies\n",
+          t.sent, t.sent / seconds, t.cycles);
+  print_latency (bench, "ping → reply:", G_STRUCT_OFFSET (Shard, ping_us));
+  printf ("  server CPU: %.0f %% of a core; generator CPU: %.0f %% of a core\n", cpu, own_cpu);
+  g_usleep (G_USEC_PER_SEC / 2);   /* drain */
+
   /* 2. paced */
   printf ("\n== paced: %u pairs (%u clients), %.0f invitations/s for %.1f s\n",
           n_pairs, n_pairs * 2, bench->rate, bench->duration);
-  shard_call_all (bench, do_start_paced, &bench->rate);
+  shard_call_all (bench, do_start_paced, GINT_TO_POINTER (PHASE_PACED));
   measure (bench, bench->duration, &seconds, &cpu, &own_cpu);
   shard_call_all (bench, do_stop, NULL);
   t = totals (bench);
@@ -1159,6 +1208,7 @@ out:
       g_main_context_unref (shard->context);
       g_array_unref (shard->rbp_us);
       g_array_unref (shard->accepted_us);
+      g_array_unref (shard->ping_us);
       g_free (shard->pairs);
     }
   if (bench->server != NULL)
