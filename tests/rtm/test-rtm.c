@@ -1486,13 +1486,50 @@ START_TEST (test_client_reconnects_after_the_server_restarts)
 }
 END_TEST
 
+/* SIGSTOP is delivered asynchronously: wait until every thread is stopped. */
+static gboolean
+all_threads_stopped (GPid pid)
+{
+  g_autofree char *tasks = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
+  const char *name;
+
+  ck_assert (dir != NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks, name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *state;
+
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      state = strrchr (stat, ')');
+      if (state == NULL || state[1] != ' ' || (state[2] != 'T' && state[2] != 't'))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+freeze_server (GPid pid)
+{
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  ck_assert_int_eq (kill (pid, SIGSTOP), 0);
+  while (!all_threads_stopped (pid))
+    {
+      ck_assert_msg (g_get_monotonic_time () < deadline, "rtm-server did not stop");
+      g_usleep (1000);
+    }
+}
+
 START_TEST (test_ping_finds_a_dead_server)
 {
   Party *alice = party_new ("alice");
   GPid pid = rtm_test_server_get_pid (server);
 
   g_object_set (alice->client, "keepalive-interval", 100, "request-timeout", 400, NULL);
-  ck_assert_int_eq (kill (pid, SIGSTOP), 0);
+  freeze_server (pid);
   WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_RECONNECTING,
               3000, "alice noticing the frozen server");
   ck_assert_int_eq (kill (pid, SIGCONT), 0);
@@ -1926,7 +1963,7 @@ START_TEST (test_unanswered_requests_time_out)
   gint64 start;
 
   g_object_set (alice->client, "keepalive-interval", 0, "request-timeout", 300, NULL);
-  ck_assert_int_eq (kill (pid, SIGSTOP), 0);
+  freeze_server (pid);
   start = g_get_monotonic_time ();
   rtm_client_send_message_to_peer_async (alice->client, "bob", "anyone?", NULL, on_async, &result);
   WAIT_UNTIL (result != NULL, 3000, "the request to time out");
