@@ -965,6 +965,33 @@ START_TEST (test_events_before_the_invite_reply_are_delivered_in_order)
 }
 END_TEST
 
+START_TEST (test_calling_oneself_plays_both_roles)
+{
+  const char *args[] = { "--invitation-lifetime", "0.5", NULL };
+  Party *alice;
+  g_autoptr(RtmLocalInvitation) accepted = NULL;
+  g_autoptr(RtmLocalInvitation) expired = NULL;
+  g_autoptr(GError) error = NULL;
+
+  use_server (args);
+  alice = party_new ("alice");
+  accepted = invite (alice, "alice", "me", NULL);
+  WAIT_EVENT ("alice", "received-by-peer");
+  ck_assert (do_accept (alice, last_remote (alice), &error));
+  ck_assert_int_eq (rtm_local_invitation_get_state (accepted), RTM_LOCAL_INVITATION_STATE_ACCEPTED_BY_REMOTE);
+  ck_assert_int_eq (rtm_remote_invitation_get_state (last_remote (alice)), RTM_REMOTE_INVITATION_STATE_ACCEPTED);
+
+  /* Expiry reaches both roles once each. */
+  g_ptr_array_set_size (events, 0);
+  expired = invite (alice, "alice", NULL, NULL);
+  WAIT_UNTIL (count_events ("alice", "failure") == 2, WAIT_MS, "both roles failing");
+  ck_assert_int_eq (rtm_local_invitation_get_state (expired), RTM_LOCAL_INVITATION_STATE_FAILURE);
+  ck_assert_int_eq (rtm_remote_invitation_get_state (last_remote (alice)), RTM_REMOTE_INVITATION_STATE_FAILURE);
+  rtm_test_run_for (100);
+  ck_assert_uint_eq (count_events ("alice", "failure"), 2);
+}
+END_TEST
+
 START_TEST (test_several_invitations_at_once_in_both_directions)
 {
   Party *alice = party_new ("alice");
@@ -1999,6 +2026,7 @@ rtm_suite (void)
     { "cancel while sending", test_cancel_while_sending_waits_for_the_id, 10 },
     { "third user", test_third_user_cannot_answer_or_cancel_someone_elses_invitation, 10 },
     { "several at once", test_several_invitations_at_once_in_both_directions, 10 },
+    { "self call", test_calling_oneself_plays_both_roles, 10 },
     { "early events", test_events_before_the_invite_reply_are_delivered_in_order, 10 },
     { "race", test_random_races_end_in_one_outcome_on_both_sides, 40 },
     { "login", test_login_goes_connecting_then_connected, 10 },
