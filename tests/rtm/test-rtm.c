@@ -525,6 +525,25 @@ START_TEST (test_accepted_invitation_reaches_both_sides_in_order)
 }
 END_TEST
 
+START_TEST (test_accepting_inside_the_received_handler_keeps_the_order)
+{
+  Party *alice = party_new ("alice");
+  Party *bob = party_new ("bob");
+  g_autoptr(RtmLocalInvitation) inv = NULL;
+
+  bob->auto_accept = TRUE;
+  inv = invite (alice, "bob", NULL, NULL);
+  WAIT_EVENT ("bob", "accepted");
+  /* The ack of invitation_received goes out before the accept the handler
+   * sent, so the caller still hears received-by-peer first. */
+  assert_before ("bob", "received", "alice", "received-by-peer");
+  assert_before ("alice", "received-by-peer", "alice", "accepted");
+  assert_before ("alice", "accepted", "bob", "accepted");
+  assert_states (inv, 0, 1, 2, 3, -1);
+  assert_states (last_remote (bob), 1, 2, 4, -1);
+}
+END_TEST
+
 START_TEST (test_refusal_carries_the_response)
 {
   Party *alice = party_new ("alice");
@@ -2013,6 +2032,7 @@ rtm_suite (void)
     int timeout;
   } cases[] = {
     { "accept", test_accepted_invitation_reaches_both_sides_in_order, 10 },
+    { "accept in handler", test_accepting_inside_the_received_handler_keeps_the_order, 10 },
     { "refuse", test_refusal_carries_the_response, 10 },
     { "cancel", test_cancel_reaches_the_callee_first, 10 },
     { "expiry", test_unanswered_invitation_expires_on_both_sides, 10 },
