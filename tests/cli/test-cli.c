@@ -631,6 +631,33 @@ START_TEST (test_accepted_call_carries_tones_both_ways_until_duration)
 }
 END_TEST
 
+START_TEST (test_interrupt_during_a_call_hangs_up_both_sides)
+{
+  const char *listen_args[] = { "--accept", "--test-audio", "--count", "1", NULL };
+  g_autoptr(Proc) bob = listener_new ("bob", 0, listen_args);
+  g_autoptr(Proc) alice = proc_spawn_as ("alice", 0, "call", "bob", "--test-audio", NULL);
+  gboolean connected = FALSE;
+
+  /* Wait for alice's "connected" state, then press Ctrl-C. */
+  while (!connected)
+    {
+      JsonObject *event = wait_event (alice, "voice-state");
+
+      connected = g_str_equal (member (event, "state"), "connected");
+      if (!connected)
+        {
+          /* Drop it so wait_event finds the next one. */
+          g_ptr_array_remove (alice->events, event);
+        }
+    }
+  g_subprocess_send_signal (alice->process, SIGINT);
+  ck_assert_int_eq (wait_exit (alice), 0);
+  ck_assert_int_eq (wait_exit (bob), 0);
+  ck_assert_str_eq (voice_end_reason (alice), "hangup-local");
+  ck_assert_str_eq (voice_end_reason (bob), "hangup-remote");
+}
+END_TEST
+
 START_TEST (test_echo_service_plays_the_caller_back)
 {
   const char *args[] = { "--server", rtm_test_server_get_uri (server), "--json", "echo", NULL };
@@ -781,6 +808,7 @@ cli_suite (void)
   tcase_add_checked_fixture (tc, setup_server, teardown_server);
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_accepted_call_carries_tones_both_ways_until_duration);
+  tcase_add_test (tc, test_interrupt_during_a_call_hangs_up_both_sides);
   tcase_add_test (tc, test_echo_service_plays_the_caller_back);
   suite_add_tcase (s, tc);
 #endif
