@@ -607,7 +607,8 @@ on_invite_reply (JsonObject   *result_reply,
     {
       drop_early_events (self);
       fail_local (self, invitation,
-                  g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN)
+                  g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN) ||
+                  g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                     ? RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN
                     : RTM_LOCAL_INVITATION_ERROR_PEER_NO_RESPONSE);
       if (cancel_task != NULL)
@@ -886,7 +887,8 @@ on_answer_reply (JsonObject   *result_reply,
       /* A session that ended under the accept is not an accept failure. */
       if (accept)
         fail_remote (self, invitation,
-                     g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN)
+                     g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN) ||
+                     g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                        ? RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN
                        : RTM_REMOTE_INVITATION_ERROR_ACCEPT_FAILURE);
       g_task_return_error (task, error);

@@ -27,6 +27,10 @@
  *
  * All signals are emitted in the thread-default main context the client
  * was created in; use the client from that context's thread only.
+ *
+ * Dropping the last reference closes the connection; invitations still in
+ * flight then end with %RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN and
+ * %RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN, as on a logout.
  */
 
 #define RECONNECT_MIN_MS 250
@@ -1054,6 +1058,9 @@ rtm_client_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   close_connection (self, SOUP_WEBSOCKET_CLOSE_NORMAL);
   clear_source (&self->reconnect_source);
+  /* The invitations may outlive the client; they end as on a logout. */
+  if (self->call_manager != NULL)
+    rtm_call_manager_end_all (self->call_manager);
   if (self->pending != NULL)
     fail_pending (self, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the client was disposed");
   if (self->login_task != NULL)

@@ -634,6 +634,34 @@ START_TEST (test_caller_vanishing_mid_ring_fails_the_callee)
 }
 END_TEST
 
+static void
+on_failure_code (RtmCallManager *manager, RtmLocalInvitation *inv, RtmLocalInvitationError code, gpointer data)
+{
+  *(int *) data = code;
+}
+
+START_TEST (test_dropping_the_client_ends_its_invitations)
+{
+  Party *alice = party_new ("alice");
+  party_new ("bob");
+  g_autoptr(RtmLocalInvitation) inv = invite (alice, "bob", NULL, NULL);
+  g_autoptr(RtmCallManager) manager = g_object_ref (rtm_client_get_call_manager (alice->client));
+  RtmClient *client;
+  int code = -1;
+
+  WAIT_EVENT ("alice", "received-by-peer");
+  g_signal_handlers_disconnect_by_data (manager, alice);
+  g_signal_handlers_disconnect_by_data (alice->client, alice);
+  g_signal_connect (manager, "local-invitation-failure", G_CALLBACK (on_failure_code), &code);
+  client = g_steal_pointer (&alice->client);
+  g_assert_finalize_object (client);
+  ck_assert_int_eq (code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_int_eq (rtm_local_invitation_get_state (inv), RTM_LOCAL_INVITATION_STATE_FAILURE);
+  WAIT_EVENT ("bob", "failure");
+  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
+}
+END_TEST
+
 START_TEST (test_callee_vanishing_mid_ring_fails_the_caller)
 {
   Party *alice = party_new ("alice");
@@ -2039,6 +2067,7 @@ rtm_suite (void)
     { "offline callee", test_offline_callee_fails_with_peer_offline, 10 },
     { "caller vanishes", test_caller_vanishing_mid_ring_fails_the_callee, 10 },
     { "callee vanishes", test_callee_vanishing_mid_ring_fails_the_caller, 10 },
+    { "client dropped", test_dropping_the_client_ends_its_invitations, 10 },
     { "logout mid-ring", test_logout_mid_ring_ends_both_sides, 10 },
     { "send logged out", test_sending_while_logged_out_fails_the_invitation, 10 },
     { "send twice", test_sending_twice_is_refused, 10 },
