@@ -7,13 +7,50 @@ struct _RtmServerShard
 {
   GMainContext *context;
   GThread      *thread;
-  GMutex       *lock;      /* the server's */
+  RtmServerLock *lock;     /* the server's */
   gint          quit;      /* atomic */
 };
 
 void
+rtm_server_lock_init (RtmServerLock *lock)
+{
+  g_mutex_init (&lock->mutex);
+  g_cond_init (&lock->turn);
+  lock->next = lock->serving = 0;
+}
+
+void
+rtm_server_lock_clear (RtmServerLock *lock)
+{
+  g_mutex_clear (&lock->mutex);
+  g_cond_clear (&lock->turn);
+}
+
+void
+rtm_server_lock_acquire (RtmServerLock *lock)
+{
+  guint64 ticket;
+
+  g_mutex_lock (&lock->mutex);
+  ticket = lock->next++;
+  while (lock->serving != ticket)
+    g_cond_wait (&lock->turn, &lock->mutex);
+  g_mutex_unlock (&lock->mutex);
+}
+
+void
+rtm_server_lock_release (RtmServerLock *lock)
+{
+  g_mutex_lock (&lock->mutex);
+  lock->serving++;
+  if (lock->next != lock->serving)
+    g_cond_broadcast (&lock->turn);
+  g_mutex_unlock (&lock->mutex);
+}
+
+void
 rtm_server_shard_iterate (GMainContext       *context,
-                          GMutex             *lock,
+                          RtmServerLock      *lock,
                           RtmServerPollState *state)
 {
   GPollFunc poll_func = g_main_context_get_poll_func (context);
@@ -21,7 +58,7 @@ rtm_server_shard_iterate (GMainContext       *context,
   /* One critical section per turn: what the last poll found is checked
    * and dispatched, then the next poll is prepared. Between two turns the
    * thread always makes a syscall, so the lock changes hands. */
-  g_mutex_lock (lock);
+  rtm_server_lock_acquire (lock);
   if (state->n_fds >= 0 &&
       g_main_context_check (context, state->max_priority, state->fds, state->n_fds))
     g_main_context_dispatch (context);
@@ -34,7 +71,7 @@ rtm_server_shard_iterate (GMainContext       *context,
       state->n_allocated = MAX (state->n_fds, state->n_allocated * 2);
       state->fds = g_renew (GPollFD, state->fds, state->n_allocated);
     }
-  g_mutex_unlock (lock);
+  rtm_server_lock_release (lock);
 
   /* Another thread attaching a source here wakes this poll (GLib keeps a
    * wakeup fd among the fds), so nothing waits for the next timeout. */
@@ -56,7 +93,7 @@ run_shard (gpointer data)
 }
 
 RtmServerShard *
-rtm_server_shard_new (GMutex *lock,
+rtm_server_shard_new (RtmServerLock *lock,
                       guint   index)
 {
   RtmServerShard *self = g_new0 (RtmServerShard, 1);

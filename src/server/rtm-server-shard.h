@@ -17,6 +17,21 @@ G_BEGIN_DECLS
 
 typedef struct _RtmServerShard RtmServerShard;
 
+/* A fair lock: threads get it in the order they asked. A plain mutex lets
+ * the thread that just released it take it straight back (its poll found
+ * more work), starving the shards queued behind it. */
+typedef struct {
+  GMutex  mutex;
+  GCond   turn;
+  guint64 next;
+  guint64 serving;
+} RtmServerLock;
+
+void rtm_server_lock_init    (RtmServerLock *lock);
+void rtm_server_lock_clear   (RtmServerLock *lock);
+void rtm_server_lock_acquire (RtmServerLock *lock);
+void rtm_server_lock_release (RtmServerLock *lock);
+
 /* Reusable poll buffer for rtm_server_shard_iterate(). */
 typedef struct {
   GPollFD *fds;
@@ -28,7 +43,7 @@ typedef struct {
 
 #define RTM_SERVER_POLL_STATE_INIT { NULL, 0, -1, G_PRIORITY_DEFAULT, -1 }
 
-RtmServerShard *rtm_server_shard_new          (GMutex             *lock,
+RtmServerShard *rtm_server_shard_new          (RtmServerLock      *lock,
                                                guint               index);
 /* Stops the thread and waits for it; call without holding the lock. */
 void            rtm_server_shard_free         (RtmServerShard     *self);
@@ -42,7 +57,7 @@ void            rtm_server_shard_invoke       (RtmServerShard     *self,
 /* One iteration of @context, which the calling thread must own:
  * prepare and dispatch under @lock, poll without it. */
 void            rtm_server_shard_iterate      (GMainContext       *context,
-                                               GMutex             *lock,
+                                               RtmServerLock      *lock,
                                                RtmServerPollState *state);
 
 G_END_DECLS

@@ -34,7 +34,7 @@ struct _RtmServer
   GQueue           lingering;     /* ended invitations, oldest first */
 
   GSource         *accept_source;
-  GMutex           lock;          /* held by whichever thread dispatches */
+  RtmServerLock    lock;          /* held by whichever thread dispatches */
   GPtrArray       *shards;        /* of RtmServerShard */
   guint            next_shard;
   gint             quit;          /* atomic */
@@ -956,7 +956,7 @@ rtm_server_finalize (GObject *object)
 
   g_clear_pointer (&self->config, rtm_server_config_free);
   g_free (self->uri);
-  g_mutex_clear (&self->lock);
+  rtm_server_lock_clear (&self->lock);
 
   G_OBJECT_CLASS (rtm_server_parent_class)->finalize (object);
 }
@@ -984,7 +984,7 @@ rtm_server_init (RtmServer *self)
   self->acks = g_hash_table_new (NULL, NULL);
   self->shards = g_ptr_array_new_with_free_func ((GDestroyNotify) rtm_server_shard_free);
   g_queue_init (&self->lingering);
-  g_mutex_init (&self->lock);
+  rtm_server_lock_init (&self->lock);
 }
 
 RtmServer *
