@@ -1,0 +1,762 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The app's suite: real widgets under Xvfb, a real rtm-server, real
+ * webrtcbin calls with audiotestsrc and fakesink. Each "phone" is a call
+ * list, ringer and window of its own RtmClient, so two or three app
+ * instances live in one test process.
+ */
+#define G_LOG_DOMAIN "test-app"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+
+#include "beckon-app-enums.h"
+#include "beckon-call-list.h"
+#include "beckon-history.h"
+#include "beckon-ringer.h"
+#include "beckon-window.h"
+#include "rtm-test-server.h"
+
+typedef struct
+{
+  RtmClient      *client;
+  BeckonHistory  *history;
+  BeckonCallList *calls;
+  BeckonRinger   *ringer;
+  BeckonWindow   *window;
+  char           *history_path;
+} Phone;
+
+static RtmTestServer *server;
+static char *tmpdir;
+
+/* Helpers */
+
+static gboolean
+on_wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main loop until EXPR holds; fails naming WHAT if it never does. */
+#define WAIT_UNTIL(expr, ms, what)                                              \
+  G_STMT_START {                                                                \
+    gint64 deadline_ = g_get_monotonic_time () + (gint64) (ms) * 1000;          \
+    guint wake_ = g_timeout_add (10, on_wake, NULL);                            \
+    while (!(expr))                                                             \
+      {                                                                         \
+        if (g_get_monotonic_time () > deadline_)                                \
+          {                                                                     \
+            g_source_remove (wake_);                                            \
+            ck_abort_msg ("%s never happened within %d ms", (what), (int) (ms)); \
+          }                                                                     \
+        g_main_context_iteration (NULL, TRUE);                                  \
+      }                                                                         \
+    g_source_remove (wake_);                                                    \
+  } G_STMT_END
+
+static void
+run_for (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  guint wake = g_timeout_add (10, on_wake, NULL);
+
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} LoginResult;
+
+static void
+on_login (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  LoginResult *login = user_data;
+
+  rtm_client_login_finish (RTM_CLIENT (object), result, &login->error);
+  login->done = TRUE;
+}
+
+static RtmClient *
+login (const char *uri,
+       const char *user_id)
+{
+  RtmClient *client = rtm_client_new (uri);
+  LoginResult result = { FALSE, NULL };
+
+  rtm_client_login_async (client, user_id, NULL, NULL, on_login, &result);
+  rtm_test_wait_for (result.done, 5000, "login");
+  ck_assert_msg (result.error == NULL, "login as %s: %s", user_id,
+                 result.error ? result.error->message : "");
+
+  return client;
+}
+
+static Phone *
+phone_new_on (const char *uri,
+              const char *user_id)
+{
+  Phone *phone = g_new0 (Phone, 1);
+
+  phone->client = login (uri, user_id);
+  phone->history_path = g_build_filename (tmpdir, user_id, "history.json", NULL);
+  phone->history = beckon_history_new (phone->history_path);
+  phone->calls = beckon_call_list_new (phone->client, phone->history);
+  beckon_call_list_set_audio (phone->calls,
+                              "audiotestsrc is-live=true wave=sine freq=440 volume=0.5",
+                              "fakesink sync=true");
+  phone->ringer = beckon_ringer_new (phone->calls);
+  beckon_ringer_set_sink_description (phone->ringer, "fakesink sync=true");
+  phone->window = beckon_window_new (NULL, phone->calls);
+  beckon_window_set_end_linger (phone->window, 300);
+  gtk_window_present (GTK_WINDOW (phone->window));
+
+  return phone;
+}
+
+static Phone *
+phone_new (const char *user_id)
+{
+  return phone_new_on (rtm_test_server_get_uri (server), user_id);
+}
+
+static void
+phone_free (Phone *phone)
+{
+  gtk_window_destroy (GTK_WINDOW (phone->window));
+  g_clear_object (&phone->ringer);
+  g_clear_object (&phone->calls);
+  g_clear_object (&phone->history);
+  g_clear_object (&phone->client);
+  g_free (phone->history_path);
+  g_free (phone);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Phone, phone_free)
+
+static GActionGroup *
+actions (Phone *phone)
+{
+  return beckon_call_list_get_actions (phone->calls);
+}
+
+static BeckonCall *
+dial (Phone      *phone,
+      const char *peer,
+      const char *content)
+{
+  g_action_group_activate_action (actions (phone), "dial",
+                                  g_variant_new ("(ss)", peer, content ? content : ""));
+  ck_assert_msg (g_list_model_get_n_items (G_LIST_MODEL (phone->calls)) > 0,
+                 "dialling %s made no call", peer);
+
+  return beckon_call_list_get_outgoing_call (phone->calls);
+}
+
+static BeckonHistoryEntry *
+history_entry (Phone *phone,
+               guint  index)
+{
+  BeckonHistoryEntry *entry = g_list_model_get_item (G_LIST_MODEL (phone->history), index);
+
+  ck_assert_msg (entry != NULL, "no history entry %u", index);
+  g_object_unref (entry);  /* the history keeps it alive */
+
+  return entry;
+}
+
+static const char *
+page (Phone *phone)
+{
+  return beckon_window_get_page_name (phone->window);
+}
+
+/* Fixtures: check forks each test, so GTK starts in the child. */
+
+static void
+setup (void)
+{
+  gtk_init ();
+  gst_init (NULL, NULL);
+  adw_init ();
+  tmpdir = g_dir_make_tmp ("beckon-app-XXXXXX", NULL);
+  ck_assert (tmpdir != NULL);
+  server = rtm_test_server_start (NULL);
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&server, rtm_test_server_free);
+  g_clear_pointer (&tmpdir, g_free);
+}
+
+static void
+setup_gtk_only (void)
+{
+  gtk_init ();
+  adw_init ();
+  tmpdir = g_dir_make_tmp ("beckon-app-XXXXXX", NULL);
+  ck_assert (tmpdir != NULL);
+}
+
+/* History */
+
+START_TEST (test_history_survives_a_restart)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "data", "history.json", NULL);
+  g_autoptr(BeckonHistory) history = beckon_history_new (path);
+  g_autoptr(BeckonHistoryEntry) first = beckon_history_entry_new ("bob", BECKON_HISTORY_KIND_OUTGOING,
+                                                                  TRUE, NULL, 65, "Call ended");
+  g_autoptr(BeckonHistoryEntry) second = beckon_history_entry_new ("carol", BECKON_HISTORY_KIND_MISSED,
+                                                                   FALSE, NULL, 0, "Missed call");
+  g_autoptr(BeckonHistory) reloaded = NULL;
+  g_autoptr(BeckonHistoryEntry) entry = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *dirname = g_path_get_dirname (path);
+  const char *name;
+  guint files = 0;
+
+  beckon_history_add (history, first);
+  beckon_history_add (history, second);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (history)), 2);
+  g_clear_object (&history);
+
+  reloaded = beckon_history_new (path);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), 2);
+  entry = g_list_model_get_item (G_LIST_MODEL (reloaded), 0);
+  ck_assert_str_eq (beckon_history_entry_get_peer_id (entry), "carol");
+  ck_assert_int_eq (beckon_history_entry_get_kind (entry), BECKON_HISTORY_KIND_MISSED);
+  ck_assert (!beckon_history_entry_get_outgoing (entry));
+  g_clear_object (&entry);
+  entry = g_list_model_get_item (G_LIST_MODEL (reloaded), 1);
+  ck_assert_str_eq (beckon_history_entry_get_peer_id (entry), "bob");
+  ck_assert_int_eq (beckon_history_entry_get_kind (entry), BECKON_HISTORY_KIND_OUTGOING);
+  ck_assert_int_eq (beckon_history_entry_get_duration (entry), 65);
+  ck_assert_int_eq (g_date_time_to_unix (beckon_history_entry_get_time (entry)),
+                    g_date_time_to_unix (beckon_history_entry_get_time (first)));
+
+  /* Written by rename: no temporary file is left behind. */
+  dir = g_dir_open (dirname, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      ck_assert_str_eq (name, "history.json");
+      files++;
+    }
+  ck_assert_uint_eq (files, 1);
+}
+END_TEST
+
+START_TEST (test_history_clear_empties_it_for_good)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "history.json", NULL);
+  g_autoptr(BeckonHistory) history = beckon_history_new (path);
+  g_autoptr(BeckonHistoryEntry) entry = beckon_history_entry_new ("bob", BECKON_HISTORY_KIND_FAILED,
+                                                                  TRUE, NULL, 0, NULL);
+  g_autoptr(BeckonHistory) reloaded = NULL;
+
+  beckon_history_add (history, entry);
+  beckon_history_clear (history);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (history)), 0);
+
+  reloaded = beckon_history_new (path);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), 0);
+}
+END_TEST
+
+START_TEST (test_history_survives_a_damaged_file)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "history.json", NULL);
+  g_autoptr(BeckonHistory) history = NULL;
+  g_autoptr(BeckonHistoryEntry) entry = beckon_history_entry_new ("bob", BECKON_HISTORY_KIND_FAILED,
+                                                                  TRUE, NULL, 0, NULL);
+
+  ck_assert (g_file_set_contents (path, "{\"calls\": [{\"peer\": 3}, {\"kind\": \"missed\"}, 7", -1, NULL));
+  history = beckon_history_new (path);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (history)), 0);
+  ck_assert (beckon_history_get_error (history) != NULL);
+
+  ck_assert (g_file_set_contents (path, "{\"calls\": [{\"peer\": \"x\", \"kind\": \"nonsense\"},"
+                                        " {\"peer\": \"bob\", \"kind\": \"missed\", \"time\": 1700000000}]}",
+                                  -1, NULL));
+  g_clear_object (&history);
+  history = beckon_history_new (path);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (history)), 1);
+
+  beckon_history_add (history, entry);
+  ck_assert (beckon_history_get_error (history) == NULL);
+}
+END_TEST
+
+START_TEST (test_history_recent_peers_are_distinct_and_newest_first)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "history.json", NULL);
+  g_autoptr(BeckonHistory) history = beckon_history_new (path);
+  const char *peers[] = { "bob", "carol", "bob", "dave", "erin" };
+  g_auto(GStrv) recent = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (peers); i++)
+    {
+      g_autoptr(BeckonHistoryEntry) entry =
+        beckon_history_entry_new (peers[i], BECKON_HISTORY_KIND_OUTGOING, TRUE, NULL, i, NULL);
+      beckon_history_add (history, entry);
+    }
+
+  recent = beckon_history_dup_recent_peers (history, 3);
+  ck_assert_uint_eq (g_strv_length (recent), 3);
+  ck_assert_str_eq (recent[0], "erin");
+  ck_assert_str_eq (recent[1], "dave");
+  ck_assert_str_eq (recent[2], "bob");
+}
+END_TEST
+
+/* Pages without a server */
+
+START_TEST (test_sign_in_page_wants_a_server_and_a_valid_user_id)
+{
+  GtkWidget *widget = beckon_sign_in_page_new ();
+  BeckonSignInPage *page_ = BECKON_SIGN_IN_PAGE (g_object_ref_sink (widget));
+
+  beckon_sign_in_page_set_server_uri (page_, "ws://127.0.0.1:7600/rtm");
+  beckon_sign_in_page_set_user_id (page_, "has space");
+  ck_assert (!beckon_sign_in_page_can_sign_in (page_));
+  beckon_sign_in_page_set_user_id (page_, "alice");
+  ck_assert (beckon_sign_in_page_can_sign_in (page_));
+  beckon_sign_in_page_set_server_uri (page_, "http://example.com");
+  ck_assert (!beckon_sign_in_page_can_sign_in (page_));
+
+  ck_assert (beckon_sign_in_page_get_error (page_) == NULL);
+  beckon_sign_in_page_set_error (page_, "Signed out: the same user signed in elsewhere");
+  ck_assert_str_eq (beckon_sign_in_page_get_error (page_),
+                    "Signed out: the same user signed in elsewhere");
+
+  g_object_unref (page_);
+}
+END_TEST
+
+START_TEST (test_history_page_shows_each_call_in_words)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "history.json", NULL);
+  g_autoptr(BeckonHistory) history = beckon_history_new (path);
+  g_autoptr(BeckonHistoryEntry) outgoing = beckon_history_entry_new ("bob", BECKON_HISTORY_KIND_OUTGOING,
+                                                                     TRUE, NULL, 65, "Call ended");
+  g_autoptr(BeckonHistoryEntry) missed = beckon_history_entry_new ("carol", BECKON_HISTORY_KIND_MISSED,
+                                                                   FALSE, NULL, 0, "Missed call");
+  g_autoptr(BeckonHistoryEntry) refused = beckon_history_entry_new ("dave", BECKON_HISTORY_KIND_REFUSED,
+                                                                    TRUE, NULL, 0, "Busy");
+  BeckonHistoryPage *history_page = BECKON_HISTORY_PAGE (g_object_ref_sink (beckon_history_page_new ()));
+  AdwActionRow *row;
+
+  beckon_history_page_set_history (history_page, history);
+  ck_assert (beckon_history_page_is_empty (history_page));
+
+  beckon_history_add (history, outgoing);
+  beckon_history_add (history, missed);
+  beckon_history_add (history, refused);
+  ck_assert (!beckon_history_page_is_empty (history_page));
+
+  row = ADW_ACTION_ROW (beckon_history_page_get_row (history_page, 0));
+  ck_assert_str_eq (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "dave");
+  ck_assert (g_str_has_prefix (adw_action_row_get_subtitle (row), "Declined · "));
+  ck_assert (g_str_has_suffix (adw_action_row_get_subtitle (row), " · Busy"));
+
+  row = ADW_ACTION_ROW (beckon_history_page_get_row (history_page, 1));
+  ck_assert_str_eq (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "carol");
+  ck_assert (g_str_has_prefix (adw_action_row_get_subtitle (row), "Missed call · "));
+
+  row = ADW_ACTION_ROW (beckon_history_page_get_row (history_page, 2));
+  ck_assert_str_eq (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "bob");
+  ck_assert (g_str_has_prefix (adw_action_row_get_subtitle (row), "Outgoing call · "));
+  ck_assert (g_str_has_suffix (adw_action_row_get_subtitle (row), " · 01:05"));
+
+  beckon_history_clear (history);
+  ck_assert (beckon_history_page_is_empty (history_page));
+
+  g_object_unref (history_page);
+}
+END_TEST
+
+/* Pages with a server: every text follows the invitation */
+
+START_TEST (test_outgoing_and_incoming_pages_follow_the_invitation)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  BeckonOutgoingPage *outgoing = beckon_window_get_outgoing_page (alice->window);
+  BeckonIncomingPage *incoming = beckon_window_get_incoming_page (bob->window);
+  BeckonCall *call;
+
+  ck_assert_str_eq (page (alice), "home");
+  ck_assert_str_eq (beckon_window_get_connection_text (alice->window), "Connected as alice");
+
+  call = dial (alice, "bob", "lunch?");
+  ck_assert_str_eq (page (alice), "outgoing");
+  ck_assert_str_eq (beckon_outgoing_page_get_status (outgoing), "Calling bob…");
+  ck_assert_str_eq (beckon_outgoing_page_get_content (outgoing), "“lunch?”");
+
+  WAIT_UNTIL (beckon_call_get_state (call) == BECKON_CALL_STATE_ALERTING, 5000, "alice's call ringing at bob's");
+  ck_assert_str_eq (beckon_outgoing_page_get_status (outgoing), "Ringing");
+  ck_assert_str_eq (page (bob), "incoming");
+  ck_assert_str_eq (beckon_incoming_page_get_status (incoming), "alice is calling");
+  ck_assert_str_eq (beckon_incoming_page_get_content (incoming), "“lunch?”");
+
+  /* Through the page's own action, as its Decline button does. */
+  gtk_widget_activate_action (GTK_WIDGET (incoming), "app.decline", "s", "");
+  ck_assert_str_eq (beckon_incoming_page_get_status (incoming), "Declined");
+
+  WAIT_UNTIL (beckon_call_get_state (call) == BECKON_CALL_STATE_ENDED, 5000, "alice hearing the refusal");
+  ck_assert_str_eq (beckon_outgoing_page_get_status (outgoing), "Declined");
+  ck_assert_str_eq (page (alice), "outgoing");  /* the end stays on screen for a moment */
+  WAIT_UNTIL (g_str_equal (page (alice), "home"), 3000, "alice's window returning home");
+  WAIT_UNTIL (g_str_equal (page (bob), "home"), 3000, "bob's window returning home");
+
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (alice, 0)), BECKON_HISTORY_KIND_REFUSED);
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (bob, 0)), BECKON_HISTORY_KIND_REFUSED);
+}
+END_TEST
+
+START_TEST (test_a_refusal_is_told_in_the_peers_words)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  const char *responses[] = { "busy", "In a meeting, later" };
+  const char *expected[] = { "Busy", "In a meeting, later" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (responses); i++)
+    {
+      g_autoptr(BeckonCall) call = g_object_ref (dial (alice, "bob", NULL));
+      BeckonCall *ringing;
+
+      WAIT_UNTIL ((ringing = beckon_call_list_get_incoming_call (bob->calls)) != NULL, 5000,
+                  "bob's phone ringing");
+      beckon_call_decline (ringing, responses[i]);
+      WAIT_UNTIL (beckon_call_get_state (call) == BECKON_CALL_STATE_ENDED, 5000, "alice hearing the refusal");
+      ck_assert_str_eq (beckon_call_get_status (call), expected[i]);
+      ck_assert_str_eq (beckon_outgoing_page_get_status (beckon_window_get_outgoing_page (alice->window)),
+                        expected[i]);
+    }
+}
+END_TEST
+
+START_TEST (test_calling_an_offline_peer_says_so)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(BeckonCall) call = g_object_ref (dial (alice, "carol", NULL));
+
+  WAIT_UNTIL (beckon_call_get_state (call) == BECKON_CALL_STATE_ENDED, 5000, "the call to carol failing");
+  ck_assert_int_eq (beckon_call_get_end_reason (call), BECKON_CALL_END_PEER_OFFLINE);
+  ck_assert_str_eq (beckon_outgoing_page_get_status (beckon_window_get_outgoing_page (alice->window)),
+                    "carol is offline");
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (alice, 0)), BECKON_HISTORY_KIND_FAILED);
+}
+END_TEST
+
+START_TEST (test_dial_page_shows_presence_as_you_type)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  g_autoptr(RtmClient) carol = NULL;
+  BeckonDialPage *dial_page = beckon_window_get_dial_page (alice->window);
+
+  beckon_dial_page_set_peer_id (dial_page, "bob");
+  WAIT_UNTIL (g_strcmp0 (beckon_dial_page_get_presence_text (dial_page), "bob is online") == 0, 3000,
+              "bob shown online");
+
+  beckon_dial_page_set_peer_id (dial_page, "carol");
+  ck_assert (beckon_dial_page_get_presence_text (dial_page) == NULL);
+  WAIT_UNTIL (g_strcmp0 (beckon_dial_page_get_presence_text (dial_page), "carol is offline") == 0, 3000,
+              "carol shown offline");
+
+  carol = login (rtm_test_server_get_uri (server), "carol");
+  WAIT_UNTIL (g_strcmp0 (beckon_dial_page_get_presence_text (dial_page), "carol is online") == 0, 3000,
+              "carol shown online once she signs in");
+
+  beckon_dial_page_set_peer_id (dial_page, "not valid");
+  ck_assert (!beckon_dial_page_can_call (dial_page));
+}
+END_TEST
+
+/* Whole calls */
+
+START_TEST (test_a_whole_call_through_actions)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  g_autoptr(BeckonCall) outgoing = NULL;
+  g_autoptr(BeckonCall) incoming = NULL;
+  BeckonInCallPage *alice_page = beckon_window_get_in_call_page (alice->window);
+  BeckonInCallPage *bob_page = beckon_window_get_in_call_page (bob->window);
+
+  outgoing = g_object_ref (dial (alice, "bob", NULL));
+  WAIT_UNTIL (beckon_ringer_get_state (bob->ringer) == BECKON_RINGER_RINGING, 5000, "bob's phone ringing");
+  ck_assert (beckon_ringer_get_playing (bob->ringer));
+  WAIT_UNTIL (beckon_ringer_get_state (alice->ringer) == BECKON_RINGER_RINGBACK, 5000, "alice hearing ringback");
+  incoming = g_object_ref (beckon_call_list_get_incoming_call (bob->calls));
+
+  gtk_widget_activate_action (GTK_WIDGET (beckon_window_get_incoming_page (bob->window)),
+                              "app.accept", "s", beckon_call_get_id (incoming));
+  ck_assert_int_eq (beckon_ringer_get_state (bob->ringer), BECKON_RINGER_SILENT);
+  ck_assert (!beckon_ringer_get_playing (bob->ringer));
+  ck_assert_str_eq (page (bob), "in-call");
+
+  WAIT_UNTIL (beckon_call_get_state (outgoing) == BECKON_CALL_STATE_ACTIVE &&
+              beckon_call_get_state (incoming) == BECKON_CALL_STATE_ACTIVE, 20000, "audio flowing both ways");
+  ck_assert_int_eq (beckon_ringer_get_state (alice->ringer), BECKON_RINGER_SILENT);
+  ck_assert_str_eq (page (alice), "in-call");
+
+  /* Both timers run. */
+  WAIT_UNTIL (beckon_call_get_duration (outgoing) >= 2 && beckon_call_get_duration (incoming) >= 2, 5000,
+              "two seconds on both clocks");
+  run_for (50);
+  ck_assert_msg (g_str_has_prefix (beckon_in_call_page_get_status (alice_page), "00:0") &&
+                 !g_str_equal (beckon_in_call_page_get_status (alice_page), "00:00") &&
+                 !g_str_equal (beckon_in_call_page_get_status (alice_page), "00:01"),
+                 "alice's timer shows %s", beckon_in_call_page_get_status (alice_page));
+  ck_assert_msg (!g_str_equal (beckon_in_call_page_get_status (bob_page), "00:00"),
+                 "bob's timer shows %s", beckon_in_call_page_get_status (bob_page));
+
+  /* The meters move with the test tone. */
+  WAIT_UNTIL (beckon_in_call_page_get_input_level (alice_page) > 0.1, 5000, "alice's microphone meter moving");
+  WAIT_UNTIL (beckon_in_call_page_get_output_level (bob_page) > 0.1, 5000, "bob's speaker meter moving");
+
+  g_action_group_change_action_state (actions (alice), "mute", g_variant_new_boolean (TRUE));
+  ck_assert (beckon_call_get_muted (outgoing));
+
+  g_action_group_activate_action (actions (alice), "hangup", g_variant_new_string (""));
+  ck_assert_int_eq (beckon_call_get_state (outgoing), BECKON_CALL_STATE_ENDED);
+  ck_assert_str_eq (beckon_in_call_page_get_status (alice_page), "Call ended");
+  WAIT_UNTIL (beckon_call_get_state (incoming) == BECKON_CALL_STATE_ENDED, 5000, "bob hearing the hang-up");
+  ck_assert_int_eq (beckon_call_get_end_reason (incoming), BECKON_CALL_END_HANGUP_REMOTE);
+  ck_assert_str_eq (beckon_in_call_page_get_status (bob_page), "alice hung up");
+  WAIT_UNTIL (g_str_equal (page (alice), "home") && g_str_equal (page (bob), "home"), 3000,
+              "both windows returning home");
+
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (alice, 0)), BECKON_HISTORY_KIND_OUTGOING);
+  ck_assert_int_ge (beckon_history_entry_get_duration (history_entry (alice, 0)), 2);
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (bob, 0)), BECKON_HISTORY_KIND_INCOMING);
+  ck_assert_int_ge (beckon_history_entry_get_duration (history_entry (bob, 0)), 2);
+}
+END_TEST
+
+START_TEST (test_cancel_stops_the_ringing_at_once)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  g_autoptr(BeckonCall) call = g_object_ref (dial (alice, "bob", NULL));
+
+  WAIT_UNTIL (beckon_ringer_get_state (alice->ringer) == BECKON_RINGER_RINGBACK &&
+              beckon_ringer_get_state (bob->ringer) == BECKON_RINGER_RINGING, 5000, "both phones sounding");
+
+  g_action_group_activate_action (actions (alice), "cancel", g_variant_new_string (""));
+  ck_assert_int_eq (beckon_ringer_get_state (alice->ringer), BECKON_RINGER_SILENT);
+  ck_assert (!beckon_ringer_get_playing (alice->ringer));
+  ck_assert_str_eq (beckon_call_get_status (call), "Cancelled");
+
+  WAIT_UNTIL (beckon_ringer_get_state (bob->ringer) == BECKON_RINGER_SILENT, 3000, "bob's ringing stopping");
+  ck_assert (!beckon_ringer_get_playing (bob->ringer));
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (bob->history)) == 1, 3000, "bob's history entry");
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (bob, 0)), BECKON_HISTORY_KIND_MISSED);
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (alice, 0)), BECKON_HISTORY_KIND_CANCELLED);
+}
+END_TEST
+
+START_TEST (test_an_unanswered_call_expires_into_a_missed_call)
+{
+  const char *args[] = { "--invitation-lifetime=1", NULL };
+  g_autoptr(RtmTestServer) short_server = rtm_test_server_start (args);
+  g_autoptr(Phone) alice = phone_new_on (rtm_test_server_get_uri (short_server), "alice");
+  g_autoptr(Phone) bob = phone_new_on (rtm_test_server_get_uri (short_server), "bob");
+  g_autoptr(BeckonCall) call = g_object_ref (dial (alice, "bob", NULL));
+  BeckonHistoryPage *history_page = beckon_window_get_history_page (bob->window);
+  AdwActionRow *row;
+
+  WAIT_UNTIL (beckon_ringer_get_state (bob->ringer) == BECKON_RINGER_RINGING, 5000, "bob's phone ringing");
+  WAIT_UNTIL (beckon_call_get_state (call) == BECKON_CALL_STATE_ENDED, 5000, "the invitation expiring");
+  ck_assert_str_eq (beckon_call_get_status (call), "No answer");
+  WAIT_UNTIL (beckon_ringer_get_state (bob->ringer) == BECKON_RINGER_SILENT, 3000, "bob's ringing stopping");
+
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (bob, 0)), BECKON_HISTORY_KIND_MISSED);
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (alice, 0)), BECKON_HISTORY_KIND_FAILED);
+  row = ADW_ACTION_ROW (beckon_history_page_get_row (history_page, 0));
+  ck_assert_str_eq (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "alice");
+  ck_assert (g_str_has_prefix (adw_action_row_get_subtitle (row), "Missed call · "));
+}
+END_TEST
+
+START_TEST (test_the_history_survives_restarting_the_app)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(BeckonCall) call = g_object_ref (dial (alice, "carol", NULL));
+  g_autofree char *path = g_strdup (alice->history_path);
+  g_autoptr(BeckonHistory) history = NULL;
+  g_autoptr(BeckonCallList) calls = NULL;
+  BeckonWindow *window;
+
+  WAIT_UNTIL (beckon_call_get_state (call) == BECKON_CALL_STATE_ENDED, 5000, "the call to carol failing");
+  g_clear_pointer (&alice, phone_free);
+
+  /* A new start: the history is read back and shown. */
+  history = beckon_history_new (path);
+  calls = beckon_call_list_new (NULL, history);
+  window = beckon_window_new (NULL, calls);
+  ck_assert_str_eq (beckon_window_get_page_name (window), "sign-in");
+  ck_assert (!beckon_history_page_is_empty (beckon_window_get_history_page (window)));
+  ck_assert_uint_eq (beckon_dial_page_get_n_recent (beckon_window_get_dial_page (window)), 1);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+END_TEST
+
+/* The ringer's decisions */
+
+static void
+start_call (Phone       *caller,
+            Phone       *callee,
+            BeckonCall **out_outgoing,
+            BeckonCall **out_incoming)
+{
+  BeckonCall *outgoing = dial (caller, rtm_client_get_user_id (callee->client), NULL);
+  BeckonCall *incoming;
+
+  WAIT_UNTIL ((incoming = beckon_call_list_get_incoming_call (callee->calls)) != NULL, 5000,
+              "the callee ringing");
+  beckon_call_list_accept (callee->calls, incoming);
+  WAIT_UNTIL (beckon_call_get_state (outgoing) >= BECKON_CALL_STATE_CONNECTING, 5000,
+              "the caller hearing the answer");
+  *out_outgoing = g_object_ref (outgoing);
+  *out_incoming = g_object_ref (incoming);
+}
+
+START_TEST (test_a_second_call_during_a_call_rings_softly)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  g_autoptr(Phone) carol = phone_new ("carol");
+  g_autoptr(BeckonCall) outgoing = NULL;
+  g_autoptr(BeckonCall) incoming = NULL;
+  g_autoptr(BeckonCall) second = NULL;
+  BeckonInCallPage *in_call = beckon_window_get_in_call_page (bob->window);
+
+  start_call (alice, bob, &outgoing, &incoming);
+  ck_assert_int_eq (beckon_ringer_get_state (bob->ringer), BECKON_RINGER_SILENT);
+
+  second = g_object_ref (dial (carol, "bob", "urgent"));
+  WAIT_UNTIL (beckon_ringer_get_state (bob->ringer) == BECKON_RINGER_RINGING_SOFTLY, 5000,
+              "bob's phone ringing softly");
+  ck_assert_str_eq (page (bob), "in-call");
+  ck_assert_str_eq (beckon_in_call_page_get_waiting_text (in_call), "Call waiting: carol is calling: “urgent”");
+
+  /* Carol gives up: the soft ring and the banner go. */
+  g_action_group_activate_action (actions (carol), "cancel", g_variant_new_string (""));
+  WAIT_UNTIL (beckon_ringer_get_state (bob->ringer) == BECKON_RINGER_SILENT, 3000, "the soft ring stopping");
+  ck_assert (beckon_in_call_page_get_waiting_text (in_call) == NULL);
+  ck_assert (beckon_call_is_live (incoming));
+}
+END_TEST
+
+START_TEST (test_when_busy_refuse_answers_busy)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  g_autoptr(Phone) carol = phone_new ("carol");
+  g_autoptr(BeckonCall) outgoing = NULL;
+  g_autoptr(BeckonCall) incoming = NULL;
+  g_autoptr(BeckonCall) second = NULL;
+
+  beckon_call_list_set_refuse_when_busy (bob->calls, TRUE);
+  start_call (alice, bob, &outgoing, &incoming);
+
+  second = g_object_ref (dial (carol, "bob", NULL));
+  WAIT_UNTIL (beckon_call_get_state (second) == BECKON_CALL_STATE_ENDED, 5000, "carol hearing the refusal");
+  ck_assert_int_eq (beckon_call_get_end_reason (second), BECKON_CALL_END_BUSY);
+  ck_assert_str_eq (beckon_call_get_response (second), "busy");
+  ck_assert_str_eq (beckon_outgoing_page_get_status (beckon_window_get_outgoing_page (carol->window)), "Busy");
+  ck_assert_int_eq (beckon_ringer_get_state (bob->ringer), BECKON_RINGER_SILENT);
+  ck_assert_int_eq (beckon_history_entry_get_kind (history_entry (bob, 0)), BECKON_HISTORY_KIND_REFUSED);
+  ck_assert_str_eq (beckon_history_entry_get_peer_id (history_entry (bob, 0)), "carol");
+  ck_assert (beckon_call_is_live (incoming));
+}
+END_TEST
+
+START_TEST (test_signing_in_elsewhere_signs_out_in_words)
+{
+  g_autoptr(Phone) bob = phone_new ("bob");
+  g_autoptr(RtmClient) other = NULL;
+
+  ck_assert_str_eq (page (bob), "home");
+  other = login (rtm_test_server_get_uri (server), "bob");
+  WAIT_UNTIL (g_str_equal (page (bob), "sign-in"), 5000, "bob's window showing the sign-in page");
+  ck_assert_str_eq (beckon_window_get_connection_text (bob->window),
+                    "Signed out: the same user signed in elsewhere");
+  ck_assert_str_eq (beckon_sign_in_page_get_error (beckon_window_get_sign_in_page (bob->window)),
+                    "Signed out: the same user signed in elsewhere");
+}
+END_TEST
+
+static Suite *
+app_suite (void)
+{
+  Suite *suite = suite_create ("app");
+  TCase *tc;
+
+  tc = tcase_create ("history");
+  tcase_add_checked_fixture (tc, setup_gtk_only, teardown);
+  tcase_add_test (tc, test_history_survives_a_restart);
+  tcase_add_test (tc, test_history_clear_empties_it_for_good);
+  tcase_add_test (tc, test_history_survives_a_damaged_file);
+  tcase_add_test (tc, test_history_recent_peers_are_distinct_and_newest_first);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("pages");
+  tcase_add_checked_fixture (tc, setup_gtk_only, teardown);
+  tcase_add_test (tc, test_sign_in_page_wants_a_server_and_a_valid_user_id);
+  tcase_add_test (tc, test_history_page_shows_each_call_in_words);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("pages-follow-calls");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 30);
+  tcase_add_test (tc, test_outgoing_and_incoming_pages_follow_the_invitation);
+  tcase_add_test (tc, test_a_refusal_is_told_in_the_peers_words);
+  tcase_add_test (tc, test_calling_an_offline_peer_says_so);
+  tcase_add_test (tc, test_dial_page_shows_presence_as_you_type);
+  tcase_add_test (tc, test_signing_in_elsewhere_signs_out_in_words);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("calls");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_a_whole_call_through_actions);
+  tcase_add_test (tc, test_cancel_stops_the_ringing_at_once);
+  tcase_add_test (tc, test_an_unanswered_call_expires_into_a_missed_call);
+  tcase_add_test (tc, test_the_history_survives_restarting_the_app);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("ringer");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 45);
+  tcase_add_test (tc, test_a_second_call_during_a_call_rings_softly);
+  tcase_add_test (tc, test_when_busy_refuse_answers_busy);
+  suite_add_tcase (suite, tc);
+
+  return suite;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (app_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
