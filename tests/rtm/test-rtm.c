@@ -2050,6 +2050,24 @@ START_TEST (test_unanswered_requests_time_out)
 }
 END_TEST
 
+START_TEST (test_login_to_a_frozen_server_times_out)
+{
+  Party *alice = party_new_logged_out ("alice");
+  GPid pid = rtm_test_server_get_pid (server);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_object_set (alice->client, "request-timeout", 300, NULL);
+  freeze_server (pid);
+  ok = do_login (alice->client, "alice", NULL, &error);
+  ck_assert_int_eq (kill (pid, SIGCONT), 0);
+  ck_assert (!ok);
+  ck_assert_msg (g_error_matches (error, RTM_ERROR, RTM_ERROR_TIMEOUT), "got %s", error->message);
+  ck_assert (states_were (alice, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_STATE_DISCONNECTED, -1));
+  ck_assert_int_eq (g_array_index (alice->reasons, int, 1), RTM_CONNECTION_CHANGE_REASON_LOGIN_TIMEOUT);
+}
+END_TEST
+
 static Suite *
 rtm_suite (void)
 {
@@ -2092,6 +2110,7 @@ rtm_suite (void)
     { "logout during login", test_logout_during_login_cancels_it, 10 },
     { "cancel login", test_cancelling_a_login_stops_it, 10 },
     { "request timeout", test_unanswered_requests_time_out, 10 },
+    { "login timeout", test_login_to_a_frozen_server_times_out, 10 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
