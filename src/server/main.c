@@ -91,6 +91,12 @@ main (int    argc,
 
   context.config = config;
   server = rtm_server_new (g_steal_pointer (&config));
+  context.server = server;
+  /* Before the "listening on" line: whoever reads it may signal at once. */
+  g_unix_signal_add (SIGINT, on_stop_signal, &context);
+  g_unix_signal_add (SIGTERM, on_stop_signal, &context);
+  g_unix_signal_add (SIGHUP, on_reload_signal, &context);
+
   if (!rtm_server_start (server, &error))
     {
       g_printerr ("rtm-server: %s\n", error->message);
@@ -104,10 +110,6 @@ main (int    argc,
     g_printerr ("rtm-server: no secret configured: open development mode, "
                 "any user id logs in without a token\n");
 
-  context.server = server;
-  g_unix_signal_add (SIGINT, on_stop_signal, &context);
-  g_unix_signal_add (SIGTERM, on_stop_signal, &context);
-  g_unix_signal_add (SIGHUP, on_reload_signal, &context);
   rtm_server_run (server);
 
   return 0;

@@ -1097,6 +1097,31 @@ START_TEST (test_sigterm_closes_connections_with_1001_and_exits_0)
 }
 END_TEST
 
+START_TEST (test_sigterm_right_after_the_listening_line_exits_0)
+{
+  /* Whoever reads the line may signal at once: the handler must be there. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = NULL;
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                  g_getenv ("RTM_SERVER_PATH"), "--port", "0", NULL);
+      ck_assert_msg (process != NULL, "cannot start rtm-server: %s", error ? error->message : "");
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+      line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      ck_assert_msg (line != NULL && g_str_has_prefix (line, "listening on "), "first line: %s", line);
+      g_subprocess_send_signal (process, i % 2 ? SIGINT : SIGTERM);
+      ck_assert (g_subprocess_wait (process, NULL, &error));
+      ck_assert_msg (g_subprocess_get_if_exited (process), "rtm-server died of signal %d",
+                     g_subprocess_get_if_signaled (process) ? g_subprocess_get_term_sig (process) : 0);
+      ck_assert_int_eq (g_subprocess_get_exit_status (process), 0);
+    }
+}
+END_TEST
+
 START_TEST (test_bad_configuration_is_refused_at_start)
 {
   g_autoptr(GSubprocess) process = NULL;
@@ -1343,6 +1368,7 @@ server_suite (void)
   ADD (suite, test_channels_tell_members_about_each_other, 10);
   ADD (suite, test_keepalive_closes_a_peer_that_stopped_answering, 20);
   ADD (suite, test_sigterm_closes_connections_with_1001_and_exits_0, 10);
+  ADD (suite, test_sigterm_right_after_the_listening_line_exits_0, 10);
   ADD (suite, test_bad_configuration_is_refused_at_start, 10);
   ADD (suite, test_random_races_end_each_invitation_once_on_both_sides, 30);
   return suite;
