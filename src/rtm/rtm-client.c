@@ -33,6 +33,11 @@
  * %RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN, as on a logout.
  */
 
+/* What a subscribed peer was last known as. */
+#define PRESENCE_UNKNOWN 0
+#define PRESENCE_OFFLINE 1
+#define PRESENCE_ONLINE  2
+
 #define RECONNECT_MIN_MS 250
 #define RECONNECT_MAX_MS 8000
 
@@ -55,7 +60,7 @@ struct _RtmClient
   GCancellable           *cancellable;      /* cancelled in dispose */
   RtmCallManager         *call_manager;
   GHashTable             *channels;         /* id → RtmChannel, unowned (weak) */
-  GHashTable             *subscribed;       /* uid set, to subscribe again */
+  GHashTable             *subscribed;       /* uid → PRESENCE_*, to subscribe again */
   GRand                  *rand;             /* backoff jitter */
   guint                   request_timeout;
   guint                   keepalive_interval;
@@ -462,18 +467,64 @@ on_keepalive (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Records the presence a subscribe reply tells; with @emit, reports the
+ * peers whose presence changed while the client was away. */
+static void
+record_presence (RtmClient  *self,
+                 JsonObject *reply,
+                 gboolean    emit)
+{
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+  JsonNode *node = json_object_get_member (reply, "online");
+  JsonObjectIter iter;
+  const char *uid;
+  JsonNode *value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, &uid, &value))
+    {
+      gboolean online = JSON_NODE_HOLDS_VALUE (value) &&
+                        json_node_get_value_type (value) == G_TYPE_BOOLEAN &&
+                        json_node_get_boolean (value);
+      int now = online ? PRESENCE_ONLINE : PRESENCE_OFFLINE;
+      gpointer before;
+
+      if (!g_hash_table_lookup_extended (self->subscribed, uid, NULL, &before))
+        continue;
+      if (GPOINTER_TO_INT (before) == now)
+        continue;
+      g_hash_table_insert (self->subscribed, g_strdup (uid), GINT_TO_POINTER (now));
+      if (emit && GPOINTER_TO_INT (before) != PRESENCE_UNKNOWN)
+        g_ptr_array_add (changed, g_strdup (uid));
+    }
+
+  for (guint i = 0; i < changed->len; i++)
+    {
+      const char *peer = g_ptr_array_index (changed, i);
+
+      g_signal_emit (self, signals[PEER_ONLINE_STATUS_CHANGED], 0, peer,
+                     GPOINTER_TO_INT (g_hash_table_lookup (self->subscribed, peer)) == PRESENCE_ONLINE);
+    }
+}
+
 static void
 on_resubscribe_reply (JsonObject   *result_reply,
                       const GError *result_error,
                       gpointer      user_data)
 {
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  RtmClient *self = user_data;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("subscribing to presence again failed: %s", error->message);
+  if (g_error_matches (result_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (result_error != NULL)
+    {
+      g_debug ("subscribing to presence again failed: %s", result_error->message);
+      return;
+    }
+  record_presence (self, result_reply, TRUE);
 }
 
 static void
@@ -497,7 +548,7 @@ resubscribe (RtmClient *self)
           g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_SUBSCRIBE_PRESENCE);
 
           json_object_set_array_member (frame, "uids", g_steal_pointer (&uids));
-          rtm_client_request (self, frame, on_resubscribe_reply, NULL);
+          rtm_client_request (self, frame, on_resubscribe_reply, self);
         }
     }
   if (uids != NULL)
@@ -505,7 +556,7 @@ resubscribe (RtmClient *self)
       g_autoptr(JsonObject) frame = rtm_frame_new (RTM_FRAME_SUBSCRIBE_PRESENCE);
 
       json_object_set_array_member (frame, "uids", g_steal_pointer (&uids));
-      rtm_client_request (self, frame, on_resubscribe_reply, NULL);
+      rtm_client_request (self, frame, on_resubscribe_reply, self);
     }
 }
 
@@ -643,7 +694,12 @@ dispatch_event (RtmClient    *self,
         gboolean online = FALSE;
 
         if (uid != NULL && rtm_frame_get_bool (frame, "online", TRUE, FALSE, &online, NULL))
-          g_signal_emit (self, signals[PEER_ONLINE_STATUS_CHANGED], 0, uid, online);
+          {
+            if (g_hash_table_contains (self->subscribed, uid))
+              g_hash_table_insert (self->subscribed, g_strdup (uid),
+                                   GINT_TO_POINTER (online ? PRESENCE_ONLINE : PRESENCE_OFFLINE));
+            g_signal_emit (self, signals[PEER_ONLINE_STATUS_CHANGED], 0, uid, online);
+          }
       }
       break;
 
@@ -1727,6 +1783,22 @@ online_from_reply (GTask   *task,
 }
 
 static void
+on_subscribe_reply (JsonObject   *reply,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_error_copy (error));
+      return;
+    }
+  record_presence (g_task_get_source_object (task), reply, FALSE);
+  g_task_return_pointer (task, json_object_ref (reply), (GDestroyNotify) json_object_unref);
+}
+
+static void
 presence_request (RtmClient           *self,
                   gpointer             source_tag,
                   RtmFrameType         type,
@@ -1747,6 +1819,14 @@ presence_request (RtmClient           *self,
 
   frame = rtm_frame_new (type);
   json_object_set_array_member (frame, "uids", array);
+  if (type == RTM_FRAME_SUBSCRIBE_PRESENCE)
+    {
+      GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, source_tag);
+      rtm_client_request (self, frame, on_subscribe_reply, task);
+      return;
+    }
   public_request (self, source_tag, frame, cancellable, callback, user_data);
 }
 
@@ -1823,7 +1903,8 @@ rtm_client_subscribe_peers_online_status_async (RtmClient           *self,
 
       if (check != NULL)
         for (guint i = 0; peer_ids[i] != NULL; i++)
-          g_hash_table_add (self->subscribed, g_strdup (peer_ids[i]));
+          if (!g_hash_table_contains (self->subscribed, peer_ids[i]))
+            g_hash_table_insert (self->subscribed, g_strdup (peer_ids[i]), GINT_TO_POINTER (PRESENCE_UNKNOWN));
     }
 
   presence_request (self, rtm_client_subscribe_peers_online_status_async, RTM_FRAME_SUBSCRIBE_PRESENCE,

@@ -1597,6 +1597,36 @@ freeze_server (GPid pid)
     }
 }
 
+START_TEST (test_presence_changes_during_an_outage_are_reported)
+{
+  Party *alice = party_new ("alice");
+  Party *bob = party_new ("bob");
+  const char *peers[] = { "bob", NULL };
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) online = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rtm_client_subscribe_peers_online_status_async (alice->client, peers, NULL, on_async, &result);
+  WAIT_UNTIL (result != NULL, WAIT_MS, "subscribing");
+  online = rtm_client_subscribe_peers_online_status_finish (alice->client, result, &error);
+  ck_assert (GPOINTER_TO_INT (g_hash_table_lookup (online, "bob")));
+  g_signal_connect (alice->client, "peer-online-status-changed", G_CALLBACK (on_presence), log);
+
+  /* Bob goes while the server is down: no presence event can tell. */
+  rtm_test_server_stop (server);
+  WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_RECONNECTING,
+              WAIT_MS, "alice reconnecting");
+  party_drop_client (bob);
+  rtm_test_server_restart (server);
+  WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_CONNECTED,
+              10000, "alice connected again");
+  WAIT_UNTIL (log->len == 1, WAIT_MS, "alice hearing that bob went offline");
+  ck_assert_str_eq (g_ptr_array_index (log, 0), "bob offline");
+  g_signal_handlers_disconnect_by_data (alice->client, log);
+}
+END_TEST
+
 START_TEST (test_ping_finds_a_dead_server)
 {
   Party *alice = party_new ("alice");
@@ -2100,6 +2130,7 @@ rtm_suite (void)
     { "duplicate login", test_second_login_of_a_user_aborts_the_first, 10 },
     { "reconnect", test_client_reconnects_after_the_server_restarts, 20 },
     { "keepalive", test_ping_finds_a_dead_server, 20 },
+    { "presence outage", test_presence_changes_during_an_outage_are_reported, 20 },
     { "presence", test_presence_follows_logins_and_logouts, 10 },
     { "peer messages", test_peer_messages_arrive_and_offline_peers_are_reported, 10 },
     { "channels", test_channels_carry_members_and_messages, 10 },
