@@ -1885,7 +1885,8 @@ rtm_client_query_peers_online_status_finish (RtmClient     *self,
  *
  * Subscribes to the presence of @peer_ids:
  * [signal@Rtm.Client::peer-online-status-changed] follows their logins
- * and logouts. The subscription survives reconnects; a logout drops it.
+ * and logouts. The subscription survives reconnects (changes missed
+ * while reconnecting are reported then); a logout drops it.
  */
 void
 rtm_client_subscribe_peers_online_status_async (RtmClient           *self,
