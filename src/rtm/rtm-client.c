@@ -1861,8 +1861,8 @@ rtm_client_query_peers_online_status_async (RtmClient           *self,
  *
  * Finishes [method@Rtm.Client.query_peers_online_status_async].
  *
- * Returns: (transfer full) (element-type utf8 gboolean): user id to
- *   online, or %NULL on error
+ * Returns: (transfer full) (element-type utf8 gint): user id to
+ *   online (1 or 0, as GINT_TO_POINTER()), or %NULL on error
  */
 GHashTable *
 rtm_client_query_peers_online_status_finish (RtmClient     *self,
@@ -1920,8 +1920,8 @@ rtm_client_subscribe_peers_online_status_async (RtmClient           *self,
  *
  * Finishes [method@Rtm.Client.subscribe_peers_online_status_async].
  *
- * Returns: (transfer full) (element-type utf8 gboolean): user id to
- *   online, or %NULL on error
+ * Returns: (transfer full) (element-type utf8 gint): user id to
+ *   online (1 or 0, as GINT_TO_POINTER()), or %NULL on error
  */
 GHashTable *
 rtm_client_subscribe_peers_online_status_finish (RtmClient     *self,

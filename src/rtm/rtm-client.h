@@ -70,7 +70,8 @@ gboolean            rtm_client_send_message_to_peer_finish  (RtmClient          
                                                              GError              **error);
 
 /* The finish functions return a hash table of peer id (utf8) to
- * GINT_TO_POINTER (online), (element-type utf8 gboolean). */
+ * GINT_TO_POINTER (online), (element-type utf8 gint): gboolean does not
+ * survive bindings in a hash table. */
 void                rtm_client_query_peers_online_status_async      (RtmClient            *self,
                                                                      const char * const   *peer_ids,
                                                                      GCancellable         *cancellable,
