@@ -986,9 +986,10 @@ answer (RtmCallManager      *self,
  * (after the caller heard). If the server cannot confirm (a timeout), the
  * invitation fails with %RTM_REMOTE_INVITATION_ERROR_ACCEPT_FAILURE.
  *
- * Fails with %RTM_ERROR_ALREADY_ACCEPT when accepted before and
+ * Fails with %RTM_ERROR_ALREADY_ACCEPT when accepted before,
  * %RTM_ERROR_ALREADY_END when it ended (for example the caller canceled
- * first).
+ * first), and %RTM_ERROR_INVALID_ARGUMENT for an invitation another
+ * client received.
  */
 void
 rtm_call_manager_accept_remote_invitation_async (RtmCallManager      *self,
@@ -1036,8 +1037,9 @@ rtm_call_manager_accept_remote_invitation_finish (RtmCallManager  *self,
  * The state becomes %RTM_REMOTE_INVITATION_STATE_REFUSED when the server
  * confirms (after the caller heard).
  *
- * Fails with %RTM_ERROR_ALREADY_ACCEPT when accepted before and
- * %RTM_ERROR_ALREADY_END when it ended.
+ * Fails with %RTM_ERROR_ALREADY_ACCEPT when accepted before,
+ * %RTM_ERROR_ALREADY_END when it ended, and %RTM_ERROR_INVALID_ARGUMENT
+ * for an invitation another client received.
  */
 void
 rtm_call_manager_refuse_remote_invitation_async (RtmCallManager      *self,

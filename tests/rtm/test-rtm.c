@@ -507,6 +507,12 @@ START_TEST (test_accepted_invitation_reaches_both_sides_in_order)
 
   g_signal_connect (inv, "notify::response", G_CALLBACK (on_count_notify), &response_notifies);
   g_signal_connect (inv, "notify::failure-code", G_CALLBACK (on_count_notify), &code_notifies);
+  {
+    g_autofree char *big = g_strnfill (RTM_MAX_CONTENT_LENGTH + 1, 'x');
+
+    ck_assert (!rtm_remote_invitation_set_response (remote, big));
+    ck_assert_ptr_null (rtm_remote_invitation_get_response (remote));
+  }
   ck_assert (rtm_remote_invitation_set_response (remote, "on my way"));
   ck_assert_msg (do_accept (bob, remote, &error), "accept failed: %s", error ? error->message : "?");
   ck_assert_uint_eq (response_notifies, 1);
