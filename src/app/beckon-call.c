@@ -300,8 +300,8 @@ on_session_statistics (BeckonCall         *self,
 
   g_free (self->quality_text);
   /* Translators: quality, round trip time, jitter, packets lost in the last second */
-  self->quality_text = g_strdup_printf (_("%s · %.0f ms round trip · %.0f ms jitter · %" G_GINT64_FORMAT " lost"),
-                                        word, round_trip_ms, jitter_ms, lost);
+  self->quality_text = g_strdup_printf (_("%s · %.0f ms round trip · %.0f ms jitter · %d lost"),
+                                        word, round_trip_ms, jitter_ms, (int) MIN (lost, G_MAXINT));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUALITY_TEXT]);
 
   if (quality != self->quality)

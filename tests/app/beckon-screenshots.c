@@ -134,9 +134,17 @@ save (Phone      *phone,
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+
+  /* A widget waiting for its next allocation (the call timer changes the
+   * layout every second) draws nothing: try again a frame later. */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      if (attempt > 0)
+        run_for (20);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   if (node == NULL)
     g_error ("%s: nothing was drawn", name);
 
@@ -172,11 +180,17 @@ START_TEST (take_screenshots)
 {
   g_autoptr(RtmTestServer) server = NULL;
   g_autofree char *tmpdir = NULL;
+  g_autoptr(GtkCssProvider) css = NULL;
   Phone *alice;
   Phone *bob;
   Phone *signed_out;
   BeckonCall *outgoing;
   BeckonCall *incoming;
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/beckon/Beckon/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   tmpdir = g_dir_make_tmp ("beckon-shots-XXXXXX", NULL);
   server = rtm_test_server_start (NULL);
