@@ -649,7 +649,10 @@ on_invite_reply (JsonObject   *result_reply,
  * %RTM_ERROR_INVALID_ARGUMENT for an invalid callee id, and
  * %RTM_ERROR_NOT_LOGGED_IN when not logged in (the invitation then also
  * ends with [signal@Rtm.CallManager::local-invitation-failure],
- * %RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN).
+ * %RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN). When the server refuses or
+ * does not answer the invite (%RTM_ERROR_TIMEOUT, %RTM_ERROR_TOO_OFTEN, …)
+ * the invitation ends with %RTM_LOCAL_INVITATION_ERROR_PEER_NO_RESPONSE:
+ * an invitation handed to this call always gets its one final signal.
  */
 void
 rtm_call_manager_send_local_invitation_async (RtmCallManager      *self,
