@@ -19,8 +19,6 @@
 #include "beckon-window.h"
 
 #define SCHEMA_ID "io.github.beckon.Beckon"
-#define DEFAULT_SERVER_URI "ws://127.0.0.1:7600/rtm"
-#define EMBEDDED_PORT 7600
 #define ECHO_USER_ID "echo"
 #define KEYRING_TIMEOUT_MS 2000
 
@@ -227,10 +225,24 @@ on_settings_changed (BeckonApplication *self,
 
 /* The embedded server and the echo service. */
 
-static gboolean
-is_default_server (const char *server_uri)
+/* The default ws://127.0.0.1:7600/rtm, or the same on another port: a
+ * loopback address we can serve ourselves. Returns the port, or 0. */
+static guint16
+embeddable_port (const char *server_uri)
 {
-  return g_strcmp0 (server_uri, DEFAULT_SERVER_URI) == 0;
+  g_autoptr(GUri) uri = g_uri_parse (server_uri, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL ||
+      g_strcmp0 (g_uri_get_scheme (uri), "ws") != 0 ||
+      (g_strcmp0 (g_uri_get_host (uri), "127.0.0.1") != 0 &&
+       g_strcmp0 (g_uri_get_host (uri), "localhost") != 0) ||
+      g_strcmp0 (g_uri_get_path (uri), "/rtm") != 0)
+    return 0;
+
+  if (g_uri_get_port (uri) <= 0 || g_uri_get_port (uri) > G_MAXUINT16)
+    return 0;
+
+  return g_uri_get_port (uri);
 }
 
 #if HAVE_ECHO_SERVICE
@@ -273,6 +285,7 @@ start_echo_service (BeckonApplication *self,
 
 typedef struct
 {
+  char *server_uri;
   char *user_id;
   char *token;
 } RetryData;
@@ -280,6 +293,7 @@ typedef struct
 static void
 retry_data_free (RetryData *data)
 {
+  g_free (data->server_uri);
   g_free (data->user_id);
   g_free (data->token);
   g_free (data);
@@ -320,24 +334,26 @@ on_embedded_server_started (GObject      *object,
     }
 
   g_debug ("Embedded server listens on %s", uri);
-  start_echo_service (self, DEFAULT_SERVER_URI);
-  start_sign_in (self, DEFAULT_SERVER_URI, data->user_id, data->token);
+  start_echo_service (self, data->server_uri);
+  start_sign_in (self, data->server_uri, data->user_id, data->token);
   retry_data_free (data);
   g_application_release (G_APPLICATION (self));
 }
 
 static void
 start_embedded_server (BeckonApplication *self,
+                       const char        *server_uri,
                        const char        *user_id,
                        const char        *token)
 {
   RetryData *data = g_new0 (RetryData, 1);
 
+  data->server_uri = g_strdup (server_uri);
   data->user_id = g_strdup (user_id);
   data->token = g_strdup (token);
 
   self->tried_embedded = TRUE;
-  self->embedded_server = beckon_embedded_server_new (EMBEDDED_PORT);
+  self->embedded_server = beckon_embedded_server_new (embeddable_port (server_uri));
   g_application_hold (G_APPLICATION (self));
   beckon_embedded_server_start_async (self->embedded_server, NULL,
                                       on_embedded_server_started, data);
@@ -368,9 +384,9 @@ on_login_done (GObject      *object,
 
       /* Nothing answers at the default address: be that server. */
       if (g_error_matches (error, RTM_ERROR, RTM_ERROR_CONNECTION_FAILED) &&
-          is_default_server (server_uri) && !self->tried_embedded)
+          embeddable_port (server_uri) != 0 && !self->tried_embedded)
         {
-          start_embedded_server (self, user_id, token);
+          start_embedded_server (self, server_uri, user_id, token);
           return;
         }
 

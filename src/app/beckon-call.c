@@ -169,6 +169,7 @@ set_state (BeckonCall      *self,
 
   self->state = state;
   update_status (self);
+  g_debug ("%s with %s: %s", self->id, self->peer_id, self->status);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_signal_emit (self, signals[STATE_CHANGED], 0, state, old_state);
 }

@@ -12,6 +12,7 @@
 #include <gst/gst.h>
 
 #include "beckon-app-enums.h"
+#include "beckon-application.h"
 #include "beckon-call-list.h"
 #include "beckon-history.h"
 #include "beckon-ringer.h"
@@ -172,6 +173,18 @@ history_entry (Phone *phone,
   return entry;
 }
 
+static BeckonHistoryEntry *
+history_entry_of (BeckonHistory *history,
+                  guint          index)
+{
+  BeckonHistoryEntry *entry = g_list_model_get_item (G_LIST_MODEL (history), index);
+
+  ck_assert_msg (entry != NULL, "no history entry %u", index);
+  g_object_unref (entry);
+
+  return entry;
+}
+
 static const char *
 page (Phone *phone)
 {
@@ -202,6 +215,7 @@ static void
 setup_gtk_only (void)
 {
   gtk_init ();
+  gst_init (NULL, NULL);
   adw_init ();
   tmpdir = g_dir_make_tmp ("beckon-app-XXXXXX", NULL);
   ck_assert (tmpdir != NULL);
@@ -699,6 +713,77 @@ START_TEST (test_signing_in_elsewhere_signs_out_in_words)
 }
 END_TEST
 
+/* The application: embedded server, echo service, actions */
+
+static guint16
+find_free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  ck_assert (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+START_TEST (test_the_app_starts_its_own_server_and_echo_answers)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.beckon.Beckon");
+  g_autoptr(BeckonApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u/rtm", find_free_port ());
+  g_autofree char *data_dir = g_build_filename (tmpdir, "data", NULL);
+  BeckonCallList *calls;
+  BeckonCall *call;
+  BeckonWindow *window;
+  BeckonHistory *history;
+
+  /* Nothing listens at a loopback address: the app serves it itself. */
+  g_setenv ("BECKON_RTM_SERVER", g_getenv ("RTM_SERVER_PATH"), TRUE);
+  g_setenv ("BECKON_AUDIO_SOURCE", "audiotestsrc is-live=true wave=sine freq=440", TRUE);
+  g_setenv ("BECKON_AUDIO_SINK", "fakesink sync=true", TRUE);
+  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  g_settings_set_string (settings, "server-uri", uri);
+  g_settings_set_string (settings, "user-id", "tester");
+
+  app = beckon_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  ck_assert_msg (g_application_register (G_APPLICATION (app), NULL, &error),
+                 "registering: %s", error ? error->message : "");
+  g_application_activate (G_APPLICATION (app));
+
+  calls = beckon_application_get_call_list (app);
+  WAIT_UNTIL (beckon_call_list_get_client (calls) != NULL &&
+              rtm_client_get_connection_state (beckon_call_list_get_client (calls)) == RTM_CONNECTION_STATE_CONNECTED,
+              10000, "signing in to the embedded server");
+  window = BECKON_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  ck_assert_str_eq (beckon_window_get_page_name (window), "home");
+  ck_assert_str_eq (beckon_window_get_connection_text (window), "Connected as tester");
+
+  /* A newcomer can call echo straight away. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "dial", g_variant_new ("(ss)", "echo", ""));
+  call = beckon_call_list_get_outgoing_call (calls);
+  ck_assert_msg (call != NULL, "app.dial made no call");
+  g_object_ref (call);
+  WAIT_UNTIL (beckon_call_get_state (call) == BECKON_CALL_STATE_ACTIVE, 15000, "the echo call connecting");
+  WAIT_UNTIL (beckon_call_get_output_level (call) > -60, 10000, "hearing the echo");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "hangup", g_variant_new_string (""));
+  ck_assert_int_eq (beckon_call_get_state (call), BECKON_CALL_STATE_ENDED);
+  g_object_unref (call);
+
+  history = beckon_call_list_get_history (calls);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (history)), 1);
+  ck_assert_str_eq (beckon_history_entry_get_peer_id (history_entry_of (history, 0)), "echo");
+
+  beckon_application_sign_out (app);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+END_TEST
+
 static Suite *
 app_suite (void)
 {
@@ -743,6 +828,12 @@ app_suite (void)
   tcase_set_timeout (tc, 45);
   tcase_add_test (tc, test_a_second_call_during_a_call_rings_softly);
   tcase_add_test (tc, test_when_busy_refuse_answers_busy);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("application");
+  tcase_add_checked_fixture (tc, setup_gtk_only, teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_the_app_starts_its_own_server_and_echo_answers);
   suite_add_tcase (suite, tc);
 
   return suite;
