@@ -35,6 +35,7 @@ rtm_set_str (char       **str_pointer,
 }
 
 /* rtm-types.c */
+G_GNUC_INTERNAL
 GError              *rtm_error_new_from_wire              (const char           *code,
                                                            const char           *message);
 
@@ -48,66 +49,90 @@ typedef void (*RtmClientReplyFunc) (JsonObject   *reply,
                                     const GError *error,
                                     gpointer      user_data);
 
+G_GNUC_INTERNAL
 void                 rtm_client_request                   (RtmClient            *self,
                                                            JsonObject           *frame,
                                                            RtmClientReplyFunc    func,
                                                            gpointer              user_data);
 /* Acknowledges an event whose delivery was put off (see
  * rtm_call_manager_handle_event()). */
+G_GNUC_INTERNAL
 void                 rtm_client_send_ack                  (RtmClient            *self,
                                                            gint64                ack);
+G_GNUC_INTERNAL
 gboolean             rtm_client_is_logged_in              (RtmClient            *self);
-GMainContext        *rtm_client_get_context               (RtmClient            *self);
 
 /* rtm-channel.c */
+G_GNUC_INTERNAL
 RtmChannel          *rtm_channel_new                      (RtmClient            *client,
                                                            const char           *channel_id);
+G_GNUC_INTERNAL
 void                 rtm_channel_handle_event             (RtmChannel           *self,
                                                            RtmFrameType          type,
                                                            JsonObject           *frame);
 /* The connection dropped: not joined any more, but joined again by
  * rtm_channel_rejoin() after the reconnect. */
+G_GNUC_INTERNAL
 void                 rtm_channel_connection_lost          (RtmChannel           *self);
 /* Logged out: not joined and not joined again. */
+G_GNUC_INTERNAL
 void                 rtm_channel_reset                    (RtmChannel           *self);
+G_GNUC_INTERNAL
 void                 rtm_channel_rejoin                   (RtmChannel           *self);
 
 /* rtm-call-manager.c */
+G_GNUC_INTERNAL
 RtmCallManager      *rtm_call_manager_new                 (RtmClient            *client);
 /* Returns FALSE when the event was put off until the invite it belongs
  * to is answered; the manager then acks it itself once delivered. */
+G_GNUC_INTERNAL
 gboolean             rtm_call_manager_handle_event        (RtmCallManager       *self,
                                                            RtmFrameType          type,
                                                            JsonObject           *frame);
 /* Ends every invitation in flight with NOT_LOGGEDIN (logout, dropped
  * connection, kicked). */
+G_GNUC_INTERNAL
 void                 rtm_call_manager_end_all             (RtmCallManager       *self);
 
 /* rtm-local-invitation.c */
+G_GNUC_INTERNAL
 RtmLocalInvitation  *rtm_local_invitation_new             (const char           *callee_id);
 /* Moves the state forward; returns FALSE (and changes nothing) otherwise. */
+G_GNUC_INTERNAL
 gboolean             rtm_local_invitation_set_state       (RtmLocalInvitation   *self,
                                                            RtmLocalInvitationState state);
+G_GNUC_INTERNAL
 gboolean             rtm_local_invitation_is_final        (RtmLocalInvitation   *self);
+G_GNUC_INTERNAL
 void                 rtm_local_invitation_lock            (RtmLocalInvitation   *self);
+G_GNUC_INTERNAL
 gboolean             rtm_local_invitation_is_locked       (RtmLocalInvitation   *self);
+G_GNUC_INTERNAL
 void                 rtm_local_invitation_set_invitation_id (RtmLocalInvitation *self,
                                                            const char           *invitation_id);
+G_GNUC_INTERNAL
 void                 rtm_local_invitation_set_remote_response (RtmLocalInvitation *self,
                                                            const char           *response);
+G_GNUC_INTERNAL
 void                 rtm_local_invitation_set_failure_code (RtmLocalInvitation  *self,
                                                            RtmLocalInvitationError code);
 
 /* rtm-remote-invitation.c */
+G_GNUC_INTERNAL
 RtmRemoteInvitation *rtm_remote_invitation_new            (const char           *invitation_id,
                                                            const char           *caller_id,
                                                            const char           *content,
                                                            const char           *channel_id);
+G_GNUC_INTERNAL
 gboolean             rtm_remote_invitation_set_state      (RtmRemoteInvitation  *self,
                                                            RtmRemoteInvitationState state);
+G_GNUC_INTERNAL
 gboolean             rtm_remote_invitation_is_final       (RtmRemoteInvitation  *self);
+G_GNUC_INTERNAL
 void                 rtm_remote_invitation_lock           (RtmRemoteInvitation  *self);
+G_GNUC_INTERNAL
 gboolean             rtm_remote_invitation_is_locked      (RtmRemoteInvitation  *self);
+G_GNUC_INTERNAL
 void                 rtm_remote_invitation_set_failure_code (RtmRemoteInvitation *self,
                                                            RtmRemoteInvitationError code);
 

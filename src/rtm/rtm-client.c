@@ -2110,9 +2110,3 @@ rtm_client_is_logged_in (RtmClient *self)
 {
   return self->state == RTM_CONNECTION_STATE_CONNECTED && self->connection_logged_in;
 }
-
-GMainContext *
-rtm_client_get_context (RtmClient *self)
-{
-  return self->context;
-}
