@@ -684,7 +684,13 @@ dispatch_event (RtmClient    *self,
       /* The close (4001) follows, but frames the server answered in
        * between belong to a session that is over: end it now. */
       self->kicked = TRUE;
-      if (self->connection_logged_in)
+      if (!self->connection_logged_in)
+        break;
+      /* Any other reason a later server may give is a ban. */
+      if (g_strcmp0 (rtm_frame_get_string (frame, "reason", FALSE, 0, NULL), "REMOTE_LOGIN") != 0 &&
+          self->logout_task == NULL)
+        end_session (self, RTM_CONNECTION_STATE_ABORTED, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+      else
         connection_lost (self, RTM_CLOSE_REMOTE_LOGIN);
       break;
 
