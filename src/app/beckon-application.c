@@ -600,6 +600,7 @@ on_preferences_activated (GSimpleAction *action,
   BeckonApplication *self = user_data;
   GtkWidget *preferences = beckon_preferences_window_new (self->settings);
 
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (get_window (self)));
   gtk_window_present (GTK_WINDOW (preferences));
 }

@@ -15,6 +15,7 @@
 #include "beckon-application.h"
 #include "beckon-call-list.h"
 #include "beckon-history.h"
+#include "beckon-preferences-window.h"
 #include "beckon-ringer.h"
 #include "beckon-window.h"
 #include "rtm-test-server.h"
@@ -739,6 +740,11 @@ START_TEST (test_the_app_starts_its_own_server_and_echo_answers)
   BeckonCall *call;
   BeckonWindow *window;
   BeckonHistory *history;
+  GtkWindow *preferences;
+  GtkSwitch *echo_switch;
+  AdwComboRow *when_busy_row;
+  g_autofree char *when_busy = NULL;
+  g_auto(GStrv) accels = NULL;
   guint n_before;
 
   /* Nothing listens at a loopback address: the app serves it itself. */
@@ -779,7 +785,39 @@ START_TEST (test_the_app_starts_its_own_server_and_echo_answers)
   ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (history)), n_before + 1);
   ck_assert_str_eq (beckon_history_entry_get_peer_id (history_entry_of (history, 0)), "echo");
 
-  beckon_application_sign_out (app);
+  /* Preferences edit the settings the app follows at once. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (BECKON_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  ck_assert_msg (preferences != NULL, "app.preferences showed no preferences window");
+  echo_switch = GTK_SWITCH (gtk_widget_get_template_child (GTK_WIDGET (preferences),
+                                                           BECKON_TYPE_PREFERENCES_WINDOW, "echo_switch"));
+  when_busy_row = ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (preferences),
+                                                                BECKON_TYPE_PREFERENCES_WINDOW, "when_busy_row"));
+  ck_assert (gtk_switch_get_active (echo_switch));
+  gtk_switch_set_active (echo_switch, FALSE);
+  ck_assert (!g_settings_get_boolean (settings, "echo-cancel"));
+  ck_assert (!beckon_call_list_get_refuse_when_busy (calls));
+  adw_combo_row_set_selected (when_busy_row, 1);
+  when_busy = g_settings_get_string (settings, "when-busy");
+  ck_assert_str_eq (when_busy, "refuse");
+  ck_assert (beckon_call_list_get_refuse_when_busy (calls));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  /* Shortcuts: the accelerators and the shortcuts window. */
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.mute");
+  ck_assert_str_eq (accels[0], "<Control>m");
+  ck_assert (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)) != NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  ck_assert (gtk_widget_get_visible (GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)))));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  ck_assert (beckon_call_list_get_client (calls) == NULL);
+  WAIT_UNTIL (g_str_equal (beckon_window_get_page_name (window), "sign-in"), 5000,
+              "the window showing the sign-in page");
+  ck_assert_str_eq (beckon_window_get_connection_text (window), "Signed out");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 END_TEST
