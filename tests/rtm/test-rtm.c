@@ -210,6 +210,18 @@ find_event (const char *party,
   return NULL;
 }
 
+/* find_event() that fails the test when the event never came. */
+static Event *
+get_event (const char *party,
+           const char *kind)
+{
+  Event *event = find_event (party, kind);
+
+  if (event == NULL)
+    ck_abort_msg ("%s never heard %s", party, kind);
+  return event;
+}
+
 static guint
 count_events (const char *party,
               const char *kind)
@@ -520,7 +532,7 @@ START_TEST (test_accepted_invitation_reaches_both_sides_in_order)
   /* The accept's reply comes after the caller has heard. */
   ck_assert (find_event ("alice", "accepted") != NULL);
   assert_before ("alice", "accepted", "bob", "accepted");
-  ck_assert_str_eq (find_event ("alice", "accepted")->response, "on my way");
+  ck_assert_str_eq (get_event ("alice", "accepted")->response, "on my way");
   ck_assert_str_eq (rtm_local_invitation_get_response (inv), "on my way");
   ck_assert (!rtm_remote_invitation_set_response (remote, "too late"));
 
@@ -566,7 +578,7 @@ START_TEST (test_refusal_carries_the_response)
   ck_assert_msg (do_refuse (bob, remote, &error), "refuse failed: %s", error ? error->message : "?");
 
   assert_before ("alice", "refused", "bob", "refused");
-  ck_assert_str_eq (find_event ("alice", "refused")->response, "busy");
+  ck_assert_str_eq (get_event ("alice", "refused")->response, "busy");
   assert_states (inv, 0, 1, 2, 4, -1);
   assert_states (remote, 1, 3, -1);
   ck_assert_int_eq (rtm_local_invitation_get_state (inv), RTM_LOCAL_INVITATION_STATE_REFUSED_BY_REMOTE);
@@ -606,8 +618,8 @@ START_TEST (test_unanswered_invitation_expires_on_both_sides)
   WAIT_EVENT ("alice", "failure");
   WAIT_EVENT ("bob", "failure");
   ck_assert_int_ge (g_get_monotonic_time () - start, 400 * 1000);
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_INVITATION_EXPIRE);
-  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_INVITATION_EXPIRE);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_INVITATION_EXPIRE);
+  ck_assert_int_eq (get_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_INVITATION_EXPIRE);
   assert_states (inv, 0, 1, 2, 6, -1);
   assert_states (last_remote (bob), 1, 6, -1);
   ck_assert_int_eq (rtm_local_invitation_get_failure_code (inv), RTM_LOCAL_INVITATION_ERROR_INVITATION_EXPIRE);
@@ -620,7 +632,7 @@ START_TEST (test_offline_callee_fails_with_peer_offline)
   g_autoptr(RtmLocalInvitation) inv = invite (alice, "nobody", NULL, NULL);
 
   WAIT_EVENT ("alice", "failure");
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_PEER_OFFLINE);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_PEER_OFFLINE);
   assert_states (inv, 0, 1, 6, -1);
   ck_assert_uint_eq (count_events ("alice", "received-by-peer"), 0);
 }
@@ -635,7 +647,7 @@ START_TEST (test_caller_vanishing_mid_ring_fails_the_callee)
   WAIT_EVENT ("alice", "received-by-peer");
   party_drop_client (alice);
   WAIT_EVENT ("bob", "failure");
-  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
+  ck_assert_int_eq (get_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
   assert_states (last_remote (bob), 1, 6, -1);
 }
 END_TEST
@@ -664,7 +676,7 @@ START_TEST (test_dropping_the_client_ends_its_invitations)
   ck_assert_int_eq (code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
   ck_assert_int_eq (rtm_local_invitation_get_state (inv), RTM_LOCAL_INVITATION_STATE_FAILURE);
   WAIT_EVENT ("bob", "failure");
-  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
+  ck_assert_int_eq (get_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
 }
 END_TEST
 
@@ -677,7 +689,7 @@ START_TEST (test_callee_vanishing_mid_ring_fails_the_caller)
   WAIT_EVENT ("alice", "received-by-peer");
   party_drop_client (bob);
   WAIT_EVENT ("alice", "failure");
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_PEER_OFFLINE);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_PEER_OFFLINE);
   assert_states (inv, 0, 1, 2, 6, -1);
 }
 END_TEST
@@ -693,10 +705,10 @@ START_TEST (test_logout_mid_ring_ends_both_sides)
   WAIT_EVENT ("alice", "received-by-peer");
   ck_assert (do_logout (alice->client, &error));
   /* The caller's own side ends at once, not logged in. */
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
   ck_assert_int_eq (rtm_client_get_connection_state (alice->client), RTM_CONNECTION_STATE_DISCONNECTED);
   WAIT_EVENT ("bob", "failure");
-  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
+  ck_assert_int_eq (get_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
   assert_states (first, 0, 1, 2, 6, -1);
 
   /* Now the callee logs out while ringing. */
@@ -705,9 +717,9 @@ START_TEST (test_logout_mid_ring_ends_both_sides)
   second = invite (alice, "bob", NULL, NULL);
   WAIT_EVENT ("alice", "received-by-peer");
   ck_assert (do_logout (bob->client, &error));
-  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_int_eq (get_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN);
   WAIT_EVENT ("alice", "failure");
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_PEER_OFFLINE);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_PEER_OFFLINE);
   ck_assert_uint_eq (count_events (NULL, "failure"), 2);
 }
 END_TEST
@@ -723,7 +735,7 @@ START_TEST (test_sending_while_logged_out_fails_the_invitation)
   ck_assert (!do_send (alice, inv, &error));
   ck_assert_msg (g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN), "got %s",
                  error ? error->message : "no error");
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
   assert_states (inv, 0, 6, -1);
   ck_assert_uint_eq (count_events ("alice", "failure"), 1);
 }
@@ -1479,9 +1491,9 @@ START_TEST (test_second_login_of_a_user_aborts_the_first)
               WAIT_MS, "the first alice going ABORTED");
   ck_assert_int_eq (g_array_index (first->reasons, int, first->reasons->len - 1),
                     RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
   WAIT_EVENT ("bob", "failure");
-  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
+  ck_assert_int_eq (get_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE);
 
   /* No reconnect: the first stays aborted, the second stays connected. */
   rtm_test_run_for (700);
@@ -1530,9 +1542,9 @@ START_TEST (test_client_reconnects_after_the_server_restarts)
   WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_RECONNECTING,
               WAIT_MS, "alice reconnecting");
   ck_assert (!rtm_channel_get_joined (channel));
-  ck_assert_int_eq (find_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_int_eq (get_event ("alice", "failure")->code, RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN);
   WAIT_EVENT ("bob", "failure");
-  ck_assert_int_eq (find_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN);
+  ck_assert_int_eq (get_event ("bob", "failure")->code, RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN);
   ck_assert_uint_eq (count_events (NULL, "failure"), 2);
   WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_CONNECTED,
               10000, "alice connected again");
