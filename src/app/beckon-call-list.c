@@ -37,6 +37,7 @@ enum {
 enum {
   CALL_ADDED,
   CALL_REMOVED,
+  FAILED,
   N_SIGNALS
 };
 
@@ -233,7 +234,7 @@ on_dial_activated (GSimpleAction *action,
 
   g_variant_get (parameter, "(&s&s)", &peer, &content);
   if (beckon_call_list_dial (self, peer, content, &error) == NULL)
-    g_message ("Cannot call %s: %s", peer, error->message);
+    g_signal_emit (self, signals[FAILED], 0, error->message);
 }
 
 static void
@@ -246,7 +247,7 @@ on_call_back_activated (GSimpleAction *action,
   const char *peer = g_variant_get_string (parameter, NULL);
 
   if (beckon_call_list_dial (self, peer, NULL, &error) == NULL)
-    g_message ("Cannot call %s back: %s", peer, error->message);
+    g_signal_emit (self, signals[FAILED], 0, error->message);
 }
 
 static void
@@ -513,6 +514,17 @@ beckon_call_list_class_init (BeckonCallListClass *klass)
   signals[CALL_REMOVED] =
     g_signal_new ("call-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, BECKON_TYPE_CALL);
+
+  /**
+   * BeckonCallList::failed:
+   * @self: the call list
+   * @message: what went wrong, in words
+   *
+   * An action could not be done (dialling while signed out, a bad user id).
+   */
+  signals[FAILED] =
+    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

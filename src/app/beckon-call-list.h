@@ -23,7 +23,8 @@ G_DECLARE_FINAL_TYPE (BeckonCallList, beckon_call_list, BECKON, CALL_LIST, GObje
  * (GstDevice), "echo-cancel" (boolean).
  *
  * Signals: call-added (BeckonCall *), call-removed (BeckonCall *): removed
- * once the call ended.
+ * once the call ended; failed (const char *message): an action could not
+ * be done.
  *
  * Actions (beckon_call_list_get_actions(), added to the application as app.*):
  * dial (ss: peer, content), call-back (s: peer), accept (s: call id or ""),

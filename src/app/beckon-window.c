@@ -171,6 +171,14 @@ on_call_removed (BeckonWindow   *self,
 }
 
 static void
+on_call_list_failed (BeckonWindow   *self,
+                     const char     *message,
+                     BeckonCallList *call_list)
+{
+  beckon_window_add_toast (self, message);
+}
+
+static void
 on_connection_state_changed (BeckonWindow              *self,
                              RtmConnectionState         state,
                              RtmConnectionChangeReason  reason,
@@ -273,6 +281,8 @@ beckon_window_constructed (GObject *object)
                            G_CALLBACK (on_call_added), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->call_list, "call-removed",
                            G_CALLBACK (on_call_removed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->call_list, "failed",
+                           G_CALLBACK (on_call_list_failed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->call_list, "notify::client",
                            G_CALLBACK (on_client_changed), self, G_CONNECT_SWAPPED);
 

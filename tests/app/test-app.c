@@ -460,6 +460,31 @@ START_TEST (test_a_refusal_is_told_in_the_peers_words)
 }
 END_TEST
 
+static void
+on_failed (BeckonCallList *calls,
+           const char     *message,
+           char          **out)
+{
+  g_free (*out);
+  *out = g_strdup (message);
+}
+
+START_TEST (test_a_bad_user_id_is_refused_in_words)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autofree char *message = NULL;
+
+  g_signal_connect (alice->calls, "failed", G_CALLBACK (on_failed), &message);
+  g_action_group_activate_action (actions (alice), "dial", g_variant_new ("(ss)", "not valid", ""));
+  ck_assert_str_eq (message, "“not valid” is not a valid user id");
+  g_action_group_activate_action (actions (alice), "dial", g_variant_new ("(ss)", "alice", ""));
+  ck_assert_str_eq (message, "You cannot call yourself");
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (alice->calls)), 0);
+  ck_assert_str_eq (page (alice), "home");
+  g_signal_handlers_disconnect_by_data (alice->calls, &message);
+}
+END_TEST
+
 START_TEST (test_calling_an_offline_peer_says_so)
 {
   g_autoptr(Phone) alice = phone_new ("alice");
@@ -848,6 +873,7 @@ app_suite (void)
   tcase_add_test (tc, test_outgoing_and_incoming_pages_follow_the_invitation);
   tcase_add_test (tc, test_a_refusal_is_told_in_the_peers_words);
   tcase_add_test (tc, test_calling_an_offline_peer_says_so);
+  tcase_add_test (tc, test_a_bad_user_id_is_refused_in_words);
   tcase_add_test (tc, test_dial_page_shows_presence_as_you_type);
   tcase_add_test (tc, test_signing_in_elsewhere_signs_out_in_words);
   suite_add_tcase (suite, tc);
