@@ -87,7 +87,7 @@ fail_local (RtmCallManager          *self,
             RtmLocalInvitation      *invitation,
             RtmLocalInvitationError  code)
 {
-  g_autoptr(RtmLocalInvitation) hold = g_object_ref (invitation);
+  G_GNUC_UNUSED g_autoptr(RtmLocalInvitation) hold = g_object_ref (invitation);
 
   if (rtm_local_invitation_is_final (invitation))
     return;
@@ -105,7 +105,7 @@ fail_remote (RtmCallManager           *self,
              RtmRemoteInvitation      *invitation,
              RtmRemoteInvitationError  code)
 {
-  g_autoptr(RtmRemoteInvitation) hold = g_object_ref (invitation);
+  G_GNUC_UNUSED g_autoptr(RtmRemoteInvitation) hold = g_object_ref (invitation);
 
   if (rtm_remote_invitation_is_final (invitation))
     return;

@@ -728,7 +728,7 @@ dispatch_event (RtmClient    *self,
 
         if (channel != NULL)
           {
-            g_autoptr(RtmChannel) hold = g_object_ref (channel);
+            G_GNUC_UNUSED g_autoptr(RtmChannel) hold = g_object_ref (channel);
 
             rtm_channel_handle_event (channel, type, frame);
           }
@@ -773,8 +773,8 @@ on_message (SoupWebsocketConnection *connection,
             gpointer                 user_data)
 {
   RtmClient *self = user_data;
-  g_autoptr(RtmClient) hold = g_object_ref (self);
-  g_autoptr(SoupWebsocketConnection) hold_connection = g_object_ref (connection);
+  G_GNUC_UNUSED g_autoptr(RtmClient) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(SoupWebsocketConnection) hold_connection = g_object_ref (connection);
   g_autoptr(JsonObject) frame = NULL;
   g_autoptr(JsonObject) unknown = NULL;
   g_autoptr(GError) error = NULL;
@@ -822,8 +822,8 @@ on_closed (SoupWebsocketConnection *connection,
            gpointer                 user_data)
 {
   RtmClient *self = user_data;
-  g_autoptr(RtmClient) hold = g_object_ref (self);
-  g_autoptr(SoupWebsocketConnection) hold_connection = g_object_ref (connection);
+  G_GNUC_UNUSED g_autoptr(RtmClient) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(SoupWebsocketConnection) hold_connection = g_object_ref (connection);
 
   connection_lost (self, soup_websocket_connection_get_close_code (connection));
 }
