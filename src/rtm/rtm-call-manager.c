@@ -691,6 +691,8 @@ rtm_call_manager_send_local_invitation_async (RtmCallManager      *self,
     }
 
   rtm_local_invitation_lock (invitation);
+  /* Compared, never dereferenced: only this manager may cancel it. */
+  g_object_set_data (G_OBJECT (invitation), "rtm-call-manager", self);
 
   if (self->client == NULL || !rtm_client_is_logged_in (self->client))
     {
@@ -795,8 +797,9 @@ send_cancel (RtmCallManager *self,
  * the server's id.
  *
  * Fails with %RTM_ERROR_NOT_STARTED before the invitation was sent,
- * %RTM_ERROR_ALREADY_ACCEPT when the callee accepted first, and
- * %RTM_ERROR_ALREADY_END when it ended otherwise.
+ * %RTM_ERROR_ALREADY_ACCEPT when the callee accepted first,
+ * %RTM_ERROR_ALREADY_END when it ended otherwise, and
+ * %RTM_ERROR_INVALID_ARGUMENT for an invitation another client sent.
  */
 void
 rtm_call_manager_cancel_local_invitation_async (RtmCallManager      *self,
@@ -815,6 +818,14 @@ rtm_call_manager_cancel_local_invitation_async (RtmCallManager      *self,
   g_task_set_source_tag (task, rtm_call_manager_cancel_local_invitation_async);
   g_task_set_task_data (task, g_object_ref (invitation), g_object_unref);
   g_task_set_check_cancellable (task, FALSE);
+
+  if (rtm_local_invitation_is_locked (invitation) &&
+      g_object_get_data (G_OBJECT (invitation), "rtm-call-manager") != self)
+    {
+      g_task_return_new_error (task, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT,
+                               "the invitation was sent by another client");
+      return;
+    }
 
   switch (rtm_local_invitation_get_state (invitation))
     {

@@ -974,6 +974,9 @@ START_TEST (test_third_user_cannot_answer_or_cancel_someone_elses_invitation)
     ck_assert (!do_refuse (dave, last_remote (bob), &error));
     ck_assert (g_error_matches (error, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT));
     g_clear_error (&error);
+    ck_assert (!do_cancel (dave, inv, &error));
+    ck_assert_msg (g_error_matches (error, RTM_ERROR, RTM_ERROR_INVALID_ARGUMENT), "got %s", error->message);
+    g_clear_error (&error);
     ck_assert_int_eq (rtm_remote_invitation_get_state (last_remote (bob)), RTM_REMOTE_INVITATION_STATE_INVITATION_RECEIVED);
   }
 
@@ -1095,7 +1098,7 @@ END_TEST
 /* The randomized race */
 
 enum { PLAN_ACCEPT, PLAN_REFUSE, PLAN_CANCEL, PLAN_ACCEPT_VS_CANCEL, PLAN_REFUSE_VS_CANCEL,
-       PLAN_EXPIRE, PLAN_KICK_CALLEE, N_PLANS };
+       PLAN_EXPIRE, PLAN_KICK_CALLEE, PLAN_KICK_CALLER, N_PLANS };
 
 #define RACE_CLIENTS 8
 #define RACE_INVITATIONS 200
@@ -1110,8 +1113,10 @@ typedef struct
   guint                caller_delay;
   RtmLocalInvitation  *local;
   RtmRemoteInvitation *remote;
+  RtmCallManager      *local_manager;    /* the one that sent it */
   RtmCallManager      *remote_manager;   /* the one that received it */
   gboolean             callee_kicked;
+  gboolean             caller_kicked;
 } RaceCall;
 
 typedef struct
@@ -1121,6 +1126,7 @@ typedef struct
   Party    *callers[RACE_CLIENTS];
   Party    *callees[RACE_CLIENTS];
   guint     kicks;
+  guint     caller_kicks;
   guint     sent;
 } Race;
 
@@ -1192,10 +1198,24 @@ static gboolean
 on_race_cancel (gpointer data)
 {
   RaceCall *call = data;
-  Party *caller = race->callers[call->caller];
 
-  rtm_call_manager_cancel_local_invitation_async (rtm_client_get_call_manager (caller->client),
-                                                  call->local, NULL, NULL, NULL);
+  rtm_call_manager_cancel_local_invitation_async (call->local_manager, call->local, NULL, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_race_kick_caller (gpointer data)
+{
+  RaceCall *call = data;
+  Party *old = race->callers[call->caller];
+  Party *fresh = party_new_logged_out (old->name);
+  RtmCallManager *old_manager = rtm_client_get_call_manager (old->client);
+
+  race->callers[call->caller] = fresh;
+  rtm_client_login_async (fresh->client, fresh->name, NULL, NULL, NULL, NULL);
+  for (guint i = 0; i < RACE_INVITATIONS; i++)
+    if (race->calls[i].local_manager == old_manager)
+      race->calls[i].caller_kicked = TRUE;
   return G_SOURCE_REMOVE;
 }
 
@@ -1205,9 +1225,12 @@ on_race_sent (GObject *object, GAsyncResult *result, gpointer data)
   RaceCall *call = data;
   g_autoptr(GError) error = NULL;
 
-  ck_assert_msg (rtm_call_manager_send_local_invitation_finish (RTM_CALL_MANAGER (object), result, &error),
-                 "invitation %u was not sent: %s", call->index, error ? error->message : "?");
+  if (!rtm_call_manager_send_local_invitation_finish (RTM_CALL_MANAGER (object), result, &error))
+    ck_assert_msg (call->caller_kicked && g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN),
+                   "invitation %u was not sent: %s", call->index, error->message);
   race->sent++;
+  if (call->plan == PLAN_KICK_CALLER)
+    g_timeout_add (call->caller_delay, on_race_kick_caller, call);
   if (call->plan == PLAN_CANCEL || call->plan == PLAN_ACCEPT_VS_CANCEL || call->plan == PLAN_REFUSE_VS_CANCEL)
     g_timeout_add (call->caller_delay, on_race_cancel, call);
 }
@@ -1289,6 +1312,8 @@ START_TEST (test_random_races_end_in_one_outcome_on_both_sides)
       /* A few disconnects; each ends every call of that callee. */
       if (call->plan == PLAN_KICK_CALLEE && race->kicks++ >= 4)
         call->plan = PLAN_ACCEPT;
+      if (call->plan == PLAN_KICK_CALLER && race->caller_kicks++ >= 3)
+        call->plan = PLAN_REFUSE;
       call->caller = g_rand_int_range (race->rand, 0, RACE_CLIENTS);
       call->callee = g_rand_int_range (race->rand, 0, RACE_CLIENTS);
       call->callee_delay = g_rand_int_range (race->rand, 0, 40);
@@ -1299,11 +1324,15 @@ START_TEST (test_random_races_end_in_one_outcome_on_both_sides)
   for (guint i = 0; i < RACE_INVITATIONS; i++)
     {
       RaceCall *call = &race->calls[i];
-      Party *caller = race->callers[call->caller];
-      RtmCallManager *manager = rtm_client_get_call_manager (caller->client);
       g_autofree char *content = g_strdup_printf ("%u", i);
       g_autofree char *callee = g_strdup_printf ("callee-%u", call->callee);
+      RtmCallManager *manager;
 
+      /* A kicked caller's successor may still be logging in. */
+      WAIT_UNTIL (rtm_client_get_connection_state (race->callers[call->caller]->client) ==
+                  RTM_CONNECTION_STATE_CONNECTED, WAIT_MS, "a caller logged in again");
+      manager = rtm_client_get_call_manager (race->callers[call->caller]->client);
+      call->local_manager = manager;
       call->local = rtm_call_manager_create_local_invitation (manager, callee);
       rtm_local_invitation_set_content (call->local, content);
       rtm_call_manager_send_local_invitation_async (manager, call->local, NULL, on_race_sent, call);
@@ -1359,6 +1388,7 @@ START_TEST (test_random_races_end_in_one_outcome_on_both_sides)
         RtmRemoteInvitationState rs = rtm_remote_invitation_get_state (call->remote);
         RtmRemoteInvitationError rcode = rtm_remote_invitation_get_failure_code (call->remote);
         Event *received = remote_first;
+        gboolean kicked = call->callee_kicked || call->caller_kicked;
 
         ck_assert_msg (n_remote == 1, "invitation %u (plan %d): the callee heard %u final events",
                        i, call->plan, n_remote);
@@ -1367,6 +1397,19 @@ START_TEST (test_random_races_end_in_one_outcome_on_both_sides)
         if (local_first != NULL && g_str_equal (local_first->kind, "received-by-peer"))
           ck_assert_msg (received->seq < local_first->seq,
                          "invitation %u: received-by-peer before the callee's received", i);
+
+        /* A kicked caller ends NOT_LOGGEDIN; its callee heard PEER_OFFLINE,
+         * or the outcome committed before the kick reached the caller. */
+        if (ls == RTM_LOCAL_INVITATION_STATE_FAILURE && lcode == RTM_LOCAL_INVITATION_ERROR_NOT_LOGGEDIN)
+          {
+            ck_assert_msg (call->caller_kicked, "invitation %u: caller NOT_LOGGEDIN without a kick", i);
+            ck_assert_msg (rs != RTM_REMOTE_INVITATION_STATE_FAILURE ||
+                           rcode == RTM_REMOTE_INVITATION_ERROR_PEER_OFFLINE ||
+                           rcode == RTM_REMOTE_INVITATION_ERROR_INVITATION_EXPIRE ||
+                           (call->callee_kicked && rcode == RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN),
+                           "invitation %u: caller kicked, callee failure %d", i, rcode);
+            continue;
+          }
 
         switch ((int) ls)
           {
@@ -1382,17 +1425,17 @@ START_TEST (test_random_races_end_in_one_outcome_on_both_sides)
             if (ls == RTM_LOCAL_INVITATION_STATE_REFUSED_BY_REMOTE)
               {
                 ck_assert_msg (rs == RTM_REMOTE_INVITATION_STATE_REFUSED, "invitation %u: refused vs %d", i, rs);
-                if (!call->callee_kicked)
+                if (!kicked)
                   ck_assert_uint_lt (local_final->seq, remote_final->seq);
                 break;
               }
             ck_assert_msg (rs == RTM_REMOTE_INVITATION_STATE_ACCEPTED, "invitation %u: accepted vs %d", i, rs);
-            if (!call->callee_kicked)
+            if (!kicked)
               ck_assert_uint_lt (local_final->seq, remote_final->seq);
             break;
           case RTM_LOCAL_INVITATION_STATE_CANCELED:
             ck_assert_msg (rs == RTM_REMOTE_INVITATION_STATE_CANCELED, "invitation %u: canceled vs %d", i, rs);
-            if (!call->callee_kicked)
+            if (!kicked)
               ck_assert_uint_lt (remote_final->seq, local_final->seq);
             break;
           case RTM_LOCAL_INVITATION_STATE_FAILURE:
@@ -1411,12 +1454,12 @@ START_TEST (test_random_races_end_in_one_outcome_on_both_sides)
             ck_abort_msg ("invitation %u ended in state %d", i, ls);
           }
 
-        /* A kicked callee's old client may still be working through its
-         * last frames while the caller hears the outcome (the server does
+        /* A kicked party's old client may still be working through its
+         * last frames while the other hears the outcome (the server does
          * not wait for a gone connection's ack), so order is only asserted
          * without a kick. Without one, single-handed plans have one
          * outcome. */
-        if (!call->callee_kicked)
+        if (!kicked)
           {
             if (call->plan == PLAN_ACCEPT)
               ck_assert_msg (ls == RTM_LOCAL_INVITATION_STATE_ACCEPTED_BY_REMOTE, "invitation %u: %d", i, ls);
@@ -1430,8 +1473,10 @@ START_TEST (test_random_races_end_in_one_outcome_on_both_sides)
       }
     }
 
-  printf ("race outcomes: %u accepted, %u refused, %u canceled, %u other failures, %u expired\n",
-          outcomes[3], outcomes[4], outcomes[5], outcomes[6], outcomes[7]);
+  printf ("race outcomes: %u accepted, %u refused, %u canceled, %u other failures, %u expired; "
+          "%u callee and %u caller disconnects\n",
+          outcomes[3], outcomes[4], outcomes[5], outcomes[6], outcomes[7],
+          MIN (race->kicks, 5), MIN (race->caller_kicks, 4));
   ck_assert_uint_gt (outcomes[3], 0);
   ck_assert_uint_gt (outcomes[4], 0);
   ck_assert_uint_gt (outcomes[5], 0);
