@@ -5,7 +5,8 @@
  *   - accept → first decoded audio, at the caller and at the callee
  *     (from the moment the callee accepts the invitation);
  *   - mouth to ear: an impulse put into the caller's source at a known
- *     time, detected where a speaker would play it (a synced appsink);
+ *     time, detected where a speaker would play it (a synced appsink),
+ *     and, for comparison, where it leaves the decoder;
  *   - CPU of the process in steady state, divided by the two endpoints;
  *   - resident memory added per session.
  * and prints the median and p90 of each.
@@ -27,16 +28,38 @@
 #include "voice-test-common.h"
 
 static int n_calls = 20;
-static int latency = 50;
+static int latency = 30;
 static gboolean echo_cancel = FALSE;
 static int settle_ms = 2000;
 
+
 typedef struct {
   VoiceMeter *meter;
-  gboolean    sync;
+  VoiceMeter *ear;        /* nullable: a second meter, on a synced sink */
   const char *source;
   GstElement *source_element;
 } Side;
+
+/* tee ! queue ! appsink (decoder out) and tee ! queue ! appsink sync=true (ear) */
+static GstElement *
+make_two_sinks (VoiceMeter *decoded,
+                VoiceMeter *ear)
+{
+  GstElement *bin = gst_bin_new (NULL);
+  GstElement *tee = gst_element_factory_make ("tee", NULL);
+  GstElement *q1 = gst_element_factory_make ("queue", NULL);
+  GstElement *q2 = gst_element_factory_make ("queue", NULL);
+  GstElement *s1 = voice_meter_make_sink_full (decoded, FALSE);
+  GstElement *s2 = voice_meter_make_sink_full (ear, TRUE);
+  g_autoptr(GstPad) pad = NULL;
+
+  gst_bin_add_many (GST_BIN (bin), tee, q1, q2, s1, s2, NULL);
+  gst_element_link_many (tee, q1, s1, NULL);
+  gst_element_link_many (tee, q2, s2, NULL);
+  pad = gst_element_get_static_pad (tee, "sink");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
+  return bin;
+}
 
 static void
 configure (BeckonVoiceSession *session,
@@ -45,7 +68,8 @@ configure (BeckonVoiceSession *session,
   Side *side = user_data;
 
   g_object_set (session,
-                "sink-element", voice_meter_make_sink_full (side->meter, side->sync),
+                "sink-element", side->ear != NULL ? make_two_sinks (side->meter, side->ear)
+                                                  : voice_meter_make_sink (side->meter),
                 "latency", (guint) latency,
                 "echo-cancel", echo_cancel,
                 NULL);
@@ -95,7 +119,7 @@ make_impulse_source (void)
   g_autoptr(GError) error = NULL;
   GstElement *bin = gst_parse_bin_from_description (
     "audiotestsrc is-live=true freq=440 volume=0.05 samplesperbuffer=480 name=tone"
-    " ! audio/x-raw,format=S16LE,rate=48000,channels=1", TRUE, &error);
+    " ! capsfilter caps=audio/x-raw,format=S16LE,rate=48000,channels=1", TRUE, &error);
   g_autoptr(GstElement) tone = NULL;
   g_autoptr(GstPad) pad = NULL;
 
@@ -108,6 +132,18 @@ make_impulse_source (void)
 }
 
 static gint64 accepted_at;
+static gint64 lost_total;
+
+static void
+on_statistics (BeckonVoiceSession *session,
+               double              rtt_ms,
+               double              jitter_ms,
+               gint64              lost,
+               double              kbps,
+               gpointer            user_data)
+{
+  *(gint64 *) user_data = lost;
+}
 
 static void
 on_invitation (RtmCallManager      *manager,
@@ -192,7 +228,7 @@ main (int    argc,
 {
   GOptionEntry entries[] = {
     { "calls", 0, 0, G_OPTION_ARG_INT, &n_calls, "Calls to make (20)", "N" },
-    { "latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer in ms (50)", "MS" },
+    { "latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer in ms (30, the default)", "MS" },
     { "echo-cancel", 0, 0, G_OPTION_ARG_NONE, &echo_cancel, "Run webrtcdsp as a real call would", NULL },
     { "settle", 0, 0, G_OPTION_ARG_INT, &settle_ms, "Steady-state window for CPU, ms (2000)", "MS" },
     { NULL }
@@ -244,6 +280,7 @@ run_bench (void)
   GArray *caller_first = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *callee_first = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *mouth_to_ear = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *mouth_to_decoder = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *cpu = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *memory = g_array_new (FALSE, FALSE, sizeof (double));
   gint64 prepare_start;
@@ -268,17 +305,23 @@ run_bench (void)
     {
       g_autoptr(VoiceMeter) alice_meter = voice_meter_new ();
       g_autoptr(VoiceMeter) bob_meter = voice_meter_new ();
-      Side alice_side = { alice_meter, FALSE, NULL, make_impulse_source () };
-      Side bob_side = { bob_meter, TRUE, "audiotestsrc is-live=true freq=660 volume=0.05", NULL };
+      g_autoptr(VoiceMeter) bob_ear = voice_meter_new ();
+      Side alice_side = { alice_meter, NULL, NULL, make_impulse_source () };
+      Side bob_side = { bob_meter, bob_ear, "audiotestsrc is-live=true freq=660 volume=0.05", NULL };
       g_autoptr(BeckonVoiceSession) alice_call = NULL;
       g_autoptr(BeckonVoiceSession) bob_call = NULL;
       g_autofree char *channel = g_strdup_printf ("bench-%d", i);
       double rss_before = rss_kib (), rss_during, cpu_before, cpu_after;
-      gint64 wall_before, wall_after, heard;
+      gint64 wall_before, wall_after, heard, decoded;
 
       voice_test_answer_next (bob, configure, &bob_side, &bob_call);
       alice_call = voice_test_invite (alice, "bob", channel, configure, &alice_side, 5000);
+      gint64 lost_here = 0;
+
       voice_test_wait_state (alice_call, BECKON_VOICE_STATE_CONNECTED, 10000, "the caller's connection");
+      while (bob_call == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_signal_connect (bob_call, "statistics", G_CALLBACK (on_statistics), &lost_here);
       wait_until (voice_meter_get_first_sound_time, alice_meter, 5000);
       wait_until (voice_meter_get_first_sound_time, bob_meter, 5000);
       if (i > 0)
@@ -290,7 +333,7 @@ run_bench (void)
           g_array_append_val (callee_first, b);
         }
 
-      /* Steady state */
+      /* Steady state; the wait also gives the ear 100 ms of quiet before the impulse. */
       rtm_test_run_for (500);
       cpu_before = cpu_seconds ();
       wall_before = g_get_monotonic_time ();
@@ -300,9 +343,11 @@ run_bench (void)
       rss_during = rss_kib ();
 
       voice_meter_reset (bob_meter);
+      voice_meter_reset (bob_ear);
       g_atomic_int_set (&inject, 1);
-      wait_until (voice_meter_get_impulse_time, bob_meter, 2000);
-      heard = voice_meter_get_impulse_time (bob_meter);
+      wait_until (voice_meter_get_impulse_time, bob_ear, 2000);
+      heard = voice_meter_get_impulse_time (bob_ear);
+      decoded = voice_meter_get_impulse_time (bob_meter);
 
       if (i > 0)
         {
@@ -317,9 +362,15 @@ run_bench (void)
 
               g_array_append_val (mouth_to_ear, m2e);
             }
+          if (decoded != 0)
+            {
+              double m2d = (decoded - injected_at) / 1000.0;
+
+              g_array_append_val (mouth_to_decoder, m2d);
+            }
           else
             {
-              printf ("call %d: the impulse never arrived\n", i);
+              printf ("call %d: the impulse never arrived (peak %d)\n", i, voice_meter_get_peak (bob_ear));
             }
           printf ("call %2d: first audio caller %.0f ms, callee %.0f ms; mouth-to-ear %.0f ms; "
                   "CPU %.1f %%/endpoint; %+.0f KiB/session\n", i,
@@ -330,6 +381,9 @@ run_bench (void)
           fflush (stdout);
         }
 
+      if (i > 0)
+        lost_total += lost_here;
+      g_signal_handlers_disconnect_by_data (bob_call, &lost_here);
       beckon_voice_session_hangup (alice_call);
       voice_test_wait_state (bob_call, BECKON_VOICE_STATE_ENDED, 2000, "the callee's end");
       rtm_test_run_for (200);
@@ -339,12 +393,16 @@ run_bench (void)
   report ("accept -> first audio, caller", "ms", caller_first);
   report ("accept -> first audio, callee", "ms", callee_first);
   report ("mouth-to-ear (caller -> callee)", "ms", mouth_to_ear);
+  report ("mouth-to-decoder-out (caller -> callee)", "ms", mouth_to_decoder);
   report ("CPU per endpoint, steady state", "%", cpu);
   report ("memory per session (RSS)", "KiB", memory);
+  printf ("%-38s %" G_GINT64_FORMAT " over all calls (webrtcbin statistics)\n",
+          "packets lost, caller -> callee", lost_total);
 
   g_array_unref (caller_first);
   g_array_unref (callee_first);
   g_array_unref (mouth_to_ear);
+  g_array_unref (mouth_to_decoder);
   g_array_unref (cpu);
   g_array_unref (memory);
   rtm_test_server_free (server);

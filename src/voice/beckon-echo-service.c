@@ -326,7 +326,7 @@ beckon_echo_service_class_init (BeckonEchoServiceClass *klass)
   properties[PROP_DELAY] =
     g_param_spec_uint ("delay", NULL, NULL, 0, 10000, DEFAULT_DELAY_MS, rw);
   properties[PROP_LATENCY] =
-    g_param_spec_uint ("latency", NULL, NULL, 0, 5000, 50, rw);
+    g_param_spec_uint ("latency", NULL, NULL, 0, 5000, 30, rw);
   properties[PROP_MEDIA_TIMEOUT] =
     g_param_spec_uint ("media-timeout", NULL, NULL, 0, G_MAXUINT, 5000, rw);
   properties[PROP_N_CALLS] =

@@ -6,7 +6,7 @@
 
 #include <json-glib/json-glib.h>
 
-#define DEFAULT_LATENCY_MS 50
+#define DEFAULT_LATENCY_MS 30
 #define DEFAULT_CONNECT_TIMEOUT_MS 20000
 #define DEFAULT_MEDIA_TIMEOUT_MS 3000
 #define WATCHDOG_INTERVAL_MS 200

@@ -20,16 +20,23 @@ G_DECLARE_FINAL_TYPE (BeckonVoiceSession, beckon_voice_session, BECKON, VOICE_SE
  *   "source-description" / "sink-description" (string: a gst-launch bin
  *     description such as "audiotestsrc freq=440 is-live=true"; NULL = default),
  *   "source-device" / "sink-device" (GstDevice, nullable; wins over the description),
- *   "latency" (uint ms, jitter buffer), "echo-cancel" (boolean, default TRUE
+ *   "source-element" / "sink-element" (GstElement, nullable; wins over the
+ *     device: an appsrc/appsink or a bin with one pad; the sink gets 48 kHz),
+ *   With none of the three, the default devices (autoaudiosrc/autoaudiosink)
+ *   are used, and start() fails with BECKON_VOICE_ERROR_DEVICE when
+ *   GstDeviceMonitor finds no microphone (or speaker): no sound server.
+ *   "latency" (uint ms, jitter buffer, default 30), "echo-cancel" (boolean, default TRUE
  *     where webrtcdsp exists), "muted" (boolean, read-write),
- *   "connect-timeout" (uint ms), "media-timeout" (uint ms: no audio from the
+ *   "connect-timeout" (uint ms, default 20000; 0 = none), "media-timeout"
+ *     (uint ms, default 3000; 0 = none: once connected, no packet from the
  *     peer for this long ends the call with NO_MEDIA),
  *   "state" (BeckonVoiceState, read-only), "end-reason" (read-only),
  *   "error" (GError boxed, read-only, nullable: why it ended, if by error).
  *
  * Signals (all on the main context the session was created in):
  *   state-changed (BeckonVoiceState new_state, BeckonVoiceState old_state)
- *   levels (double input_db, double output_db)            about 10 per second
+ *   levels (double input_db, double output_db)            about 10 per second,
+ *               dBFS RMS of what is sent and what is played, -100 = silence
  *   statistics (double round_trip_ms, double jitter_ms,
  *               gint64 packets_lost, double bitrate_kbps)  once a second
  */
@@ -40,7 +47,9 @@ BeckonVoiceSession   *beckon_voice_session_new            (RtmClient          *c
                                                            BeckonVoiceRole     role);
 
 /* Joins the channel and starts negotiating: NEW -> CONNECTING. Fails with a
- * BeckonVoiceError when an element is missing or the state is not NEW. */
+ * BeckonVoiceError when an element is missing, a device cannot be opened,
+ * the client is not logged in or the state is not NEW; the state then stays
+ * NEW. Later failures end the call (state ENDED, see end-reason and error). */
 gboolean              beckon_voice_session_start          (BeckonVoiceSession *self,
                                                            GError            **error);
 /* Tells the peer and ends with HANGUP_LOCAL. Safe in any state, any number

@@ -343,7 +343,11 @@ START_TEST (test_hangup_while_negotiating_never_hangs)
                          (g_get_monotonic_time () - start) / 1000.0);
           continue;
         }
-      voice_test_wait_state (bob_call, BECKON_VOICE_STATE_ENDED, 2000, "the callee's end");
+      {
+        g_autofree char *what = g_strdup_printf ("the callee's end after a hang-up %u ms in", delays_ms[i]);
+
+        voice_test_wait_state (bob_call, BECKON_VOICE_STATE_ENDED, 2000, what);
+      }
       ck_assert_msg (beckon_voice_session_get_end_reason (bob_call) == BECKON_VOICE_END_HANGUP_REMOTE,
                      "after %u ms the callee ended with %s", delays_ms[i],
                      beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (bob_call)));
@@ -379,12 +383,15 @@ spawn_peer (const char *uid,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *freq = g_strdup_printf ("%d", frequency);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
   GSubprocess *peer;
 
-  peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                           VOICE_PEER_PATH, rtm_test_server_get_uri (server), uid, freq, NULL);
+  /* GLib writes debug messages to stdout, where "ready" is expected. */
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  peer = g_subprocess_launcher_spawn (launcher, &error, VOICE_PEER_PATH,
+                                      rtm_test_server_get_uri (server), uid, freq, NULL);
   ck_assert_msg (peer != NULL, "cannot start voice-peer: %s", error ? error->message : "?");
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);

@@ -16,6 +16,7 @@ struct _VoiceMeter
   gint64  first_sound;
   gint64  impulse;
   guint   quiet_run;
+  gint    peak;
 };
 
 VoiceMeter *
@@ -60,6 +61,7 @@ on_new_sample (GstAppSink *sink,
         meter->crossings++;
       meter->last = s;
       meter->energy += (double) s * s;
+      meter->peak = MAX (meter->peak, ABS (s));
       if (meter->first_sound == 0 && ABS (s) > 328)  /* -40 dBFS */
         meter->first_sound = now;
       if (ABS (s) > 16384)
@@ -107,8 +109,19 @@ voice_meter_reset (VoiceMeter *meter)
   meter->crossings = 0;
   meter->energy = 0;
   meter->impulse = 0;
-  meter->quiet_run = 0;
+  meter->peak = 0;
   g_mutex_unlock (&meter->lock);
+}
+
+int
+voice_meter_get_peak (VoiceMeter *meter)
+{
+  int peak;
+
+  g_mutex_lock (&meter->lock);
+  peak = meter->peak;
+  g_mutex_unlock (&meter->lock);
+  return peak;
 }
 
 double

@@ -27,6 +27,8 @@ void        voice_meter_reset          (VoiceMeter *meter);
 double      voice_meter_get_seconds    (VoiceMeter *meter);
 double      voice_meter_get_frequency  (VoiceMeter *meter);
 double      voice_meter_get_rms_db     (VoiceMeter *meter);
+/* The largest |sample| since the last reset. */
+int         voice_meter_get_peak       (VoiceMeter *meter);
 /* Monotonic µs of the first sample louder than -40 dBFS since the meter
  * was made, 0 if none; and of the first impulse (|x| > 0.5 after 100 ms
  * below 0.12) since the last voice_meter_reset(). */
