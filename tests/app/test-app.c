@@ -132,10 +132,21 @@ phone_new (const char *user_id)
 static void
 phone_free (Phone *phone)
 {
+  gpointer window = phone->window;
+  gpointer calls = phone->calls;
+  gpointer ringer = phone->ringer;
+
+  /* Everything the phone made is freed: nothing holds on to a window,
+   * a call list or a ringer. */
+  g_object_add_weak_pointer (G_OBJECT (window), &window);
+  g_object_add_weak_pointer (G_OBJECT (calls), &calls);
+  g_object_add_weak_pointer (G_OBJECT (ringer), &ringer);
   gtk_window_destroy (GTK_WINDOW (phone->window));
   g_clear_object (&phone->ringer);
   g_clear_object (&phone->calls);
   g_clear_object (&phone->history);
+  WAIT_UNTIL (window == NULL && calls == NULL && ringer == NULL, 5000,
+              "the window, call list and ringer being freed");
   g_clear_object (&phone->client);
   g_free (phone->history_path);
   g_free (phone);
