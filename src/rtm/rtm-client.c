@@ -90,6 +90,7 @@ struct _RtmClient
    * ack goes out before anything a handler sends */
   guint                   dispatch_depth;
   GPtrArray              *deferred;
+  GSource                *flush_source;     /* sends them if a handler runs a nested loop */
 };
 
 G_DEFINE_FINAL_TYPE (RtmClient, rtm_client, G_TYPE_OBJECT)
@@ -225,16 +226,41 @@ send_text_now (RtmClient  *self,
   soup_websocket_connection_send_text (self->connection, text);
 }
 
+static void flush_deferred (RtmClient *self);
+
+static gboolean
+on_flush_deferred (gpointer user_data)
+{
+  RtmClient *self = user_data;
+
+  /* A handler is running a nested main loop: send what it queued rather
+   * than leave its requests unanswered. The server copes with an answer
+   * ahead of the event's ack (it counts as the ack). */
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  flush_deferred (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 send_frame (RtmClient  *self,
             JsonObject *frame)
 {
   g_autofree char *text = rtm_frame_to_data (frame, NULL);
 
-  if (self->dispatch_depth > 0)
-    g_ptr_array_add (self->deferred, g_steal_pointer (&text));
-  else
-    send_text_now (self, text);
+  if (self->dispatch_depth == 0)
+    {
+      send_text_now (self, text);
+      return;
+    }
+
+  g_ptr_array_add (self->deferred, g_steal_pointer (&text));
+  if (self->flush_source == NULL)
+    {
+      self->flush_source = g_idle_source_new ();
+      g_source_set_priority (self->flush_source, G_PRIORITY_HIGH);
+      g_source_set_callback (self->flush_source, on_flush_deferred, self, NULL);
+      g_source_attach (self->flush_source, self->context);
+    }
 }
 
 static void
@@ -242,6 +268,7 @@ flush_deferred (RtmClient *self)
 {
   g_autoptr(GPtrArray) frames = NULL;
 
+  clear_source (&self->flush_source);
   if (self->deferred->len == 0)
     return;
   frames = g_steal_pointer (&self->deferred);
@@ -297,6 +324,7 @@ close_connection (RtmClient *self,
   self->connection_logged_in = FALSE;
   self->kicked = FALSE;
   g_ptr_array_set_size (self->deferred, 0);
+  clear_source (&self->flush_source);
 }
 
 static void
@@ -809,12 +837,11 @@ on_message (SoupWebsocketConnection *connection,
     ack = 0;
   self->dispatch_depth--;
 
+  /* Nested in a handler's main loop, the ack waits with the rest. */
+  if (ack > 0 && self->connection == connection)
+    rtm_client_send_ack (self, ack);
   if (self->dispatch_depth == 0)
-    {
-      if (ack > 0 && self->connection == connection)
-        rtm_client_send_ack (self, ack);
-      flush_deferred (self);
-    }
+    flush_deferred (self);
 }
 
 static void

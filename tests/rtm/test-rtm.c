@@ -51,6 +51,8 @@ typedef struct
   GArray    *states;    /* connection states, in order */
   GArray    *reasons;
   gboolean   auto_accept;
+  gboolean   accept_nested;   /* accept and wait, inside the handler */
+  gboolean   nested_accepted;
 } Party;
 
 static RtmTestServer *server;
@@ -357,6 +359,15 @@ on_remote_received (RtmCallManager *manager, RtmRemoteInvitation *inv, Party *pa
              rtm_remote_invitation_get_state (inv));
   if (party->auto_accept)
     rtm_call_manager_accept_remote_invitation_async (manager, inv, NULL, on_accept_done, NULL);
+  if (party->accept_nested)
+    {
+      /* The handler stays in a nested main loop (a modal dialog, say):
+       * the accept it sent must still go out, and the caller hear it. */
+      rtm_call_manager_accept_remote_invitation_async (manager, inv, NULL, on_accept_done, NULL);
+      WAIT_UNTIL (find_event ("alice", "accepted") != NULL, WAIT_MS,
+                  "the caller hearing the accept while the callee's handler waits");
+      party->nested_accepted = TRUE;
+    }
 }
 
 static void
@@ -559,6 +570,24 @@ START_TEST (test_accepting_inside_the_received_handler_keeps_the_order)
   assert_before ("alice", "accepted", "bob", "accepted");
   assert_states (inv, 0, 1, 2, 3, -1);
   assert_states (last_remote (bob), 1, 2, 4, -1);
+}
+END_TEST
+
+START_TEST (test_a_handler_may_wait_in_a_nested_main_loop)
+{
+  Party *alice = party_new ("alice");
+  Party *bob = party_new ("bob");
+  g_autoptr(RtmLocalInvitation) inv = NULL;
+
+  /* Bob's handler accepts, then waits in a nested main loop before it
+   * returns. (His own connection is not read meanwhile: GLib does not
+   * dispatch a source inside itself, so the confirmation waits.) */
+  bob->accept_nested = TRUE;
+  inv = invite (alice, "bob", NULL, NULL);
+  WAIT_UNTIL (bob->nested_accepted, WAIT_MS, "the nested accept");
+  WAIT_EVENT ("bob", "accepted");
+  assert_before ("alice", "accepted", "bob", "accepted");
+  assert_states (inv, 0, 1, 2, 3, -1);
 }
 END_TEST
 
@@ -2172,6 +2201,7 @@ rtm_suite (void)
   } cases[] = {
     { "accept", test_accepted_invitation_reaches_both_sides_in_order, 10 },
     { "accept in handler", test_accepting_inside_the_received_handler_keeps_the_order, 10 },
+    { "nested loop in a handler", test_a_handler_may_wait_in_a_nested_main_loop, 10 },
     { "refuse", test_refusal_carries_the_response, 10 },
     { "cancel", test_cancel_reaches_the_callee_first, 10 },
     { "expiry", test_unanswered_invitation_expires_on_both_sides, 10 },
