@@ -1541,7 +1541,27 @@ states_were (Party *party, ...)
 
 START_TEST (test_login_goes_connecting_then_connected)
 {
-  Party *alice = party_new ("alice");
+  const char *args[] = { "--ice-server", "stun://stun.example.org:3478",
+                         "--ice-server", "turn://user:pass@turn.example.org:3478", NULL };
+  Party *alice;
+  const char * const *ice;
+  guint state_notifies = 0;
+
+  use_server (args);
+  alice = party_new_logged_out ("alice");
+  g_signal_connect (alice->client, "notify::connection-state", G_CALLBACK (on_count_notify), &state_notifies);
+  {
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_msg (do_login (alice->client, "alice", NULL, &error), "%s", error ? error->message : "?");
+  }
+  ck_assert_uint_eq (state_notifies, 2);
+  ice = rtm_client_get_ice_servers (alice->client);
+  ck_assert_ptr_nonnull (ice);
+  ck_assert_str_eq (ice[0], "stun://stun.example.org:3478");
+  ck_assert_str_eq (ice[1], "turn://user:pass@turn.example.org:3478");
+  ck_assert_ptr_null (ice[2]);
+  g_signal_handlers_disconnect_by_data (alice->client, &state_notifies);
 
   ck_assert (states_were (alice, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_STATE_CONNECTED, -1));
   ck_assert_int_eq (g_array_index (alice->reasons, int, 0), RTM_CONNECTION_CHANGE_REASON_LOGIN);
