@@ -2064,6 +2064,38 @@ START_TEST (test_login_failures_report_the_right_error)
 }
 END_TEST
 
+START_TEST (test_a_token_refused_on_reconnect_aborts)
+{
+  g_autofree char *secret_path = g_build_filename (g_get_tmp_dir (), "rtm-test-secret-XXXXXX", NULL);
+  int fd = g_mkstemp (secret_path);
+  const char *args[] = { "--secret-file", secret_path, NULL };
+  g_autofree char *token = NULL;
+  Party *alice;
+  g_autoptr(GError) error = NULL;
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (write (fd, "first secret", 12), 12);
+  close (fd);
+  use_server (args);
+  token = rtm_token_mint ("first secret", "alice", g_get_real_time () / G_USEC_PER_SEC + 600);
+  alice = party_new_logged_out ("alice");
+  ck_assert (do_login (alice->client, "alice", token, &error));
+
+  /* The server comes back with another secret: the old token is refused,
+   * and trying again would not help. */
+  ck_assert (g_file_set_contents (secret_path, "second secret", -1, NULL));
+  rtm_test_server_restart (server);
+  WAIT_UNTIL (rtm_client_get_connection_state (alice->client) == RTM_CONNECTION_STATE_ABORTED,
+              10000, "alice giving up");
+  ck_assert (states_were (alice, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_STATE_CONNECTED,
+                          RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_STATE_ABORTED, -1));
+  ck_assert_int_eq (g_array_index (alice->reasons, int, 3), RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+  rtm_test_run_for (600);
+  ck_assert_int_eq (rtm_client_get_connection_state (alice->client), RTM_CONNECTION_STATE_ABORTED);
+  unlink (secret_path);
+}
+END_TEST
+
 START_TEST (test_wss_needs_a_trusted_certificate)
 {
   g_autoptr(GError) error = NULL;
@@ -2249,6 +2281,7 @@ rtm_suite (void)
     { "channels", test_channels_carry_members_and_messages, 10 },
     { "arguments", test_invalid_arguments_fail_without_crashing, 10 },
     { "login failures", test_login_failures_report_the_right_error, 10 },
+    { "token refused on reconnect", test_a_token_refused_on_reconnect_aborts, 20 },
     { "wss", test_wss_needs_a_trusted_certificate, 15 },
     { "bad server uris", test_bad_server_uris_fail_the_login, 10 },
     { "logout during login", test_logout_during_login_cancels_it, 10 },
