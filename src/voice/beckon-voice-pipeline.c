@@ -1180,8 +1180,11 @@ beckon_voice_pipeline_stop (BeckonVoicePipeline *self)
     }
   if (self->pipeline != NULL)
     {
+      gint64 start = g_get_monotonic_time ();
+
       /* On the main context, never inside a webrtcbin callback. */
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      g_debug ("pipeline to NULL in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
       g_signal_handlers_disconnect_by_data (self->webrtc, self);
       self->webrtc = NULL;
       self->volume = NULL;

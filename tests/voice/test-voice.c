@@ -5,6 +5,8 @@
  * vanishes). Tones go in through audiotestsrc; an appsink measures their
  * frequency at the far end.
  */
+#define G_LOG_DOMAIN "voice-test"
+
 #include <check.h>
 #include <gio/gio.h>
 #include <math.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "beckon-echo-service.h"
+#include "beckon-voice-pipeline.h"
 #include "beckon-voice-session.h"
 #include "rtm-test-server.h"
 #include "voice-test-common.h"
@@ -33,6 +36,7 @@ typedef struct {
   int         frequency;
   VoiceMeter *meter;
   guint       media_timeout;
+  gboolean    echo_cancel;
 } Tone;
 
 static Tone alice_tone;
@@ -49,7 +53,7 @@ configure_tone (BeckonVoiceSession *session,
   g_object_set (session,
                 "source-description", source,
                 "sink-element", voice_meter_make_sink (tone->meter),
-                "echo-cancel", FALSE,
+                "echo-cancel", tone->echo_cancel,
                 "connect-timeout", CONNECT_MS,
                 NULL);
   if (tone->media_timeout > 0)
@@ -68,8 +72,8 @@ setup (void)
   bob = voice_test_login (rtm_test_server_get_uri (server), "bob");
   alice_meter = voice_meter_new ();
   bob_meter = voice_meter_new ();
-  alice_tone = (Tone) { 440, alice_meter, 0 };
-  bob_tone = (Tone) { 660, bob_meter, 0 };
+  alice_tone = (Tone) { 440, alice_meter, 0, FALSE };
+  bob_tone = (Tone) { 660, bob_meter, 0, FALSE };
 }
 
 static void
@@ -267,6 +271,55 @@ START_TEST (test_without_a_sound_server_the_default_microphone_is_a_device_error
 }
 END_TEST
 
+START_TEST (test_with_echo_cancellation_the_tone_still_arrives)
+{
+  /* The default where webrtcdsp exists; the other tests turn it off
+   * because noise suppression slowly attenuates a steady sine. */
+  if (!beckon_voice_have_echo_cancel ())
+    {
+      fprintf (stderr, "SKIP: webrtcdsp is not installed\n");
+      return;
+    }
+  alice_tone.echo_cancel = TRUE;
+  bob_tone.echo_cancel = TRUE;
+  connect_alice_and_bob ("echo-cancel");
+  voice_test_wait_audio (bob_meter, 0.2, 5000, "the callee");
+  voice_meter_reset (bob_meter);
+  voice_test_wait_audio (bob_meter, 0.8, 5000, "the callee");
+  ck_assert_msg (fabs (voice_meter_get_frequency (bob_meter) - 440) < TOLERANCE_HZ,
+                 "the callee heard %.1f Hz through webrtcdsp", voice_meter_get_frequency (bob_meter));
+  ck_assert_msg (voice_meter_get_rms_db (bob_meter) > -40, "the tone came through at %.1f dBFS",
+                 voice_meter_get_rms_db (bob_meter));
+}
+END_TEST
+
+static void
+on_logout (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  rtm_client_logout_finish (RTM_CLIENT (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+START_TEST (test_logging_out_ends_the_call_with_a_signalling_error)
+{
+  gboolean logged_out = FALSE;
+
+  bob_tone.media_timeout = 1000;
+  connect_alice_and_bob ("logout");
+  rtm_client_logout_async (alice, NULL, on_logout, &logged_out);
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_ENDED, 3000, "the end after logging out");
+  ck_assert_msg (beckon_voice_session_get_end_reason (alice_call) == BECKON_VOICE_END_SIGNALLING_ERROR,
+                 "ended with %s", beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (alice_call)));
+  ck_assert (g_error_matches (beckon_voice_session_get_error (alice_call),
+                              BECKON_VOICE_ERROR, BECKON_VOICE_ERROR_SIGNALLING));
+  /* Its media stopped with it: the peer notices, by the bye or by the silence. */
+  voice_test_wait_state (bob_call, BECKON_VOICE_STATE_ENDED, 3000, "the peer's end");
+  rtm_test_wait_for (logged_out, 3000, "the logout");
+}
+END_TEST
+
 static void
 assert_hangup_ends_both (BeckonVoiceSession *here,
                          BeckonVoiceSession *there)
@@ -327,7 +380,11 @@ START_TEST (test_hangup_while_negotiating_never_hangs)
 
       start = g_get_monotonic_time ();
       beckon_voice_session_hangup (alice_call);
-      ck_assert_msg (g_get_monotonic_time () - start < 500 * 1000,
+      g_debug ("hanging up %u ms into negotiation took %.1f ms", delays_ms[i],
+               (g_get_monotonic_time () - start) / 1000.0);
+      /* A few ms normally (docs/voice.md); the bound only catches a hang
+       * on a loaded machine. */
+      ck_assert_msg (g_get_monotonic_time () - start < 2000 * 1000,
                      "hanging up after %u ms took %.0f ms", delays_ms[i],
                      (g_get_monotonic_time () - start) / 1000.0);
       ck_assert_int_eq (beckon_voice_session_get_state (alice_call), BECKON_VOICE_STATE_ENDED);
@@ -339,7 +396,7 @@ START_TEST (test_hangup_while_negotiating_never_hangs)
         {
           start = g_get_monotonic_time ();
           beckon_voice_session_hangup (bob_call);
-          ck_assert_msg (g_get_monotonic_time () - start < 500 * 1000, "the callee's hang-up took %.0f ms",
+          ck_assert_msg (g_get_monotonic_time () - start < 2000 * 1000, "the callee's hang-up took %.0f ms",
                          (g_get_monotonic_time () - start) / 1000.0);
           continue;
         }
@@ -652,12 +709,14 @@ voice_suite (void)
   tcase_add_test (tc, test_accepted_invitation_carries_each_tone_to_the_other_side);
 
   tcase_add_test (tc, test_levels_and_statistics_are_reported_while_connected);
+  tcase_add_test (tc, test_with_echo_cancellation_the_tone_still_arrives);
 
   tc = make_case (s, "failures", 30);
   tcase_add_test (tc, test_a_call_nobody_answers_ends_with_connect_timeout);
   tcase_add_test (tc, test_a_missing_element_fails_to_start_with_an_error);
   tcase_add_test (tc, test_a_microphone_that_cannot_open_fails_to_start_with_a_device_error);
   tcase_add_test (tc, test_without_a_sound_server_the_default_microphone_is_a_device_error);
+  tcase_add_test (tc, test_logging_out_ends_the_call_with_a_signalling_error);
 
   tc = make_case (s, "hangup", 40);
   tcase_add_test (tc, test_hangup_by_the_caller_ends_both_sessions);
@@ -687,7 +746,8 @@ voice_suite (void)
 /* Under -Db_sanitize=address: leaks that are not ours. GLib drops its
  * first quark block on purpose once it grows (gquark.c, from its
  * constructor); GStreamer's PulseAudio device provider keeps its context
- * when no server answers. */
+ * when no server answers; OpenSSL keeps per-thread error and random state
+ * for the DTLS elements' streaming threads until OPENSSL_cleanup(). */
 const char *__lsan_default_suppressions (void);
 const char *__asan_default_options (void);
 
@@ -702,7 +762,8 @@ const char *
 __lsan_default_suppressions (void)
 {
   return "leak:_dl_init\n"
-         "leak:pa_context_new_with_proplist\n";
+         "leak:pa_context_new_with_proplist\n"
+         "leak:libcrypto.so\n";
 }
 
 int
