@@ -613,6 +613,14 @@ on_login_reply (JsonObject   *result_reply,
       return;
     }
 
+  /* The cancel handler's idle may not have run yet (I/O outranks idles):
+   * a login the application canceled must not come up anyway. */
+  if (self->login_cancellable != NULL && g_cancellable_is_cancelled (self->login_cancellable))
+    {
+      end_session (self, RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+      return;
+    }
+
   node = json_object_get_member (reply, "ice_servers");
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     {
