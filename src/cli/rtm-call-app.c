@@ -52,6 +52,7 @@ struct _RtmCallApp
   gboolean             logged_in;
   gboolean             quitting;
   gboolean             cancel_requested;
+  gboolean             sent_printed;
   gboolean             reading;
 };
 
@@ -399,6 +400,32 @@ on_timeout_elapsed (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* "local-invitation-sent" comes first, whether the reply to the send or
+ * the invitation's first event reaches us first. */
+static void
+print_sent (RtmCallApp *self)
+{
+  g_autoptr(JsonObject) fields = NULL;
+  const char *content;
+  const char *channel;
+
+  if (self->sent_printed)
+    return;
+  self->sent_printed = TRUE;
+
+  fields = local_fields (self->local);
+  content = rtm_local_invitation_get_content (self->local);
+  channel = rtm_local_invitation_get_channel_id (self->local);
+  if (content != NULL)
+    json_object_set_string_member (fields, "content", content);
+  if (channel != NULL)
+    json_object_set_string_member (fields, "channel", channel);
+  rtm_call_printer_event (self->printer, "local-invitation-sent", fields,
+                          "inviting %s (invitation %s)",
+                          rtm_local_invitation_get_callee_id (self->local),
+                          rtm_local_invitation_get_invitation_id (self->local));
+}
+
 static void
 on_send_done (GObject      *object,
               GAsyncResult *result,
@@ -406,9 +433,6 @@ on_send_done (GObject      *object,
 {
   g_autoptr(RtmCallApp) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) fields = NULL;
-  const char *content;
-  const char *channel;
 
   if (!rtm_call_manager_send_local_invitation_finish (RTM_CALL_MANAGER (object), result, &error))
     {
@@ -418,22 +442,9 @@ on_send_done (GObject      *object,
       return;
     }
 
+  print_sent (self);
   if (self->quitting)
     return;
-
-  fields = local_fields (self->local);
-  content = rtm_local_invitation_get_content (self->local);
-  channel = rtm_local_invitation_get_channel_id (self->local);
-  if (content != NULL)
-    json_object_set_string_member (fields, "content", content);
-  if (channel != NULL)
-    json_object_set_string_member (fields, "channel", channel);
-
-  /* The outcome may have come before the reply (an offline callee). */
-  if (!local_is_final (self->local))
-    rtm_call_printer_event (self->printer, "local-invitation-sent", fields,
-                            "inviting %s (invitation %s)", self->options->peer,
-                            rtm_local_invitation_get_invitation_id (self->local));
 
   if (self->cancel_requested)
     {
@@ -492,6 +503,8 @@ on_local_received_by_peer (RtmCallManager     *manager,
   if (invitation != self->local)
     return;
 
+  print_sent (self);
+
   fields = local_fields (invitation);
   rtm_call_printer_event (self->printer, "local-invitation-received-by-peer", fields,
                           "%s's client is ringing", rtm_local_invitation_get_callee_id (invitation));
@@ -509,6 +522,8 @@ on_local_accepted (RtmCallManager     *manager,
 
   if (invitation != self->local)
     return;
+
+  print_sent (self);
 
   peer = rtm_local_invitation_get_callee_id (invitation);
   fields = local_fields (invitation);
@@ -542,6 +557,8 @@ on_local_refused (RtmCallManager     *manager,
   if (invitation != self->local)
     return;
 
+  print_sent (self);
+
   fields = local_fields (invitation);
   json_object_set_string_member (fields, "response", response ? response : "");
   rtm_call_printer_event (self->printer, "local-invitation-refused", fields,
@@ -563,6 +580,8 @@ on_local_canceled (RtmCallManager     *manager,
   if (invitation != self->local)
     return;
 
+  print_sent (self);
+
   fields = local_fields (invitation);
   rtm_call_printer_event (self->printer, "local-invitation-canceled", fields,
                           "canceled the invitation to %s",
@@ -581,6 +600,8 @@ on_local_failure (RtmCallManager          *manager,
 
   if (invitation != self->local)
     return;
+
+  print_sent (self);
 
   fields = local_fields (invitation);
   json_object_set_string_member (fields, "code", local_error_to_string (code));
@@ -908,7 +929,8 @@ start_echo (RtmCallApp *self)
 #ifdef HAVE_ECHO_SERVICE
   g_autoptr(GError) error = NULL;
 
-  self->echo = rtm_call_echo_start (self->client, self->printer, &error);
+  self->echo = rtm_call_echo_start (self->client, self->printer,
+                                    (guint) self->options->delay_ms, &error);
   if (self->echo == NULL)
     {
       rtm_call_printer_error (self->printer, "cannot start the echo service: %s", error->message);

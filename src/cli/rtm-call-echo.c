@@ -60,6 +60,7 @@ on_session_removed (BeckonEchoService  *service,
 GObject *
 rtm_call_echo_start (RtmClient       *client,
                      RtmCallPrinter  *printer,
+                     guint            delay_ms,
                      GError         **error)
 {
   g_autoptr(BeckonEchoService) service = NULL;
@@ -74,6 +75,7 @@ rtm_call_echo_start (RtmClient       *client,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the echo service did not start");
       return NULL;
     }
+  g_object_set (service, "delay", delay_ms, NULL);
 
   g_signal_connect_object (service, "session-added", G_CALLBACK (on_session_added),
                            printer, G_CONNECT_DEFAULT);

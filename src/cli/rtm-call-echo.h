@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 /* Returns (transfer full) the running BeckonEchoService. */
 GObject *rtm_call_echo_start       (RtmClient      *client,
                                     RtmCallPrinter *printer,
+                                    guint           delay_ms,
                                     GError        **error);
 /* Hangs up every call the service runs. */
 void     rtm_call_echo_hangup_all  (GObject        *echo);

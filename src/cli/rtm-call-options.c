@@ -123,6 +123,7 @@ typedef struct {
   gboolean  interactive;
   char     *response;
   int       count;
+  int       delay_ms;
 } Raw;
 
 static void
@@ -213,6 +214,12 @@ add_command_entries (GOptionContext *context,
     { NULL }
   };
 
+  const GOptionEntry echo_entries[] = {
+    { "delay", 'D', 0, G_OPTION_ARG_INT, &raw->delay_ms,
+      "How late callers hear themselves, in milliseconds (default 1000)", "MS" },
+    { NULL }
+  };
+
   switch (command)
     {
     case RTM_CALL_COMMAND_CALL:
@@ -229,6 +236,8 @@ add_command_entries (GOptionContext *context,
       g_option_context_add_main_entries (context, duration_entries, NULL);
       break;
     case RTM_CALL_COMMAND_ECHO:
+      g_option_context_add_main_entries (context, echo_entries, NULL);
+      break;
     case RTM_CALL_COMMAND_SEND:
     case RTM_CALL_COMMAND_PRESENCE:
     case RTM_CALL_COMMAND_NONE:
@@ -344,6 +353,9 @@ fill_options (RtmCallOptions     *options,
   if (raw->count < 0)
     return usage_error (error, "--count must be 0 or more");
   options->count = raw->count;
+  if (raw->delay_ms < 0 || raw->delay_ms > RTM_CALL_ECHO_MAX_DELAY_MS)
+    return usage_error (error, "--delay must be 0 to %d milliseconds", RTM_CALL_ECHO_MAX_DELAY_MS);
+  options->delay_ms = raw->delay_ms;
 
   if ((raw->accept ? 1 : 0) + (raw->refuse ? 1 : 0) + (raw->interactive ? 1 : 0) > 1)
     return usage_error (error, "--accept, --refuse and --interactive exclude each other");
@@ -471,7 +483,7 @@ rtm_call_options_parse (int                  argc,
   const CommandInfo *info = NULL;
   int command_index = -1;
   int n_args;
-  Raw raw = { 0 };
+  Raw raw = { .delay_ms = RTM_CALL_ECHO_DELAY_MS };
   gboolean ok;
 
   g_return_val_if_fail (argc >= 1, NULL);

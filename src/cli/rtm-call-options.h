@@ -82,10 +82,15 @@ typedef struct {
 
   /* presence */
   GStrv           uids;
+
+  /* echo */
+  int             delay_ms;     /* how late callers hear themselves */
 } RtmCallOptions;
 
 #define RTM_CALL_DEFAULT_SERVER_URI "ws://127.0.0.1:7600/rtm"
 #define RTM_CALL_ECHO_UID           "echo"
+#define RTM_CALL_ECHO_DELAY_MS      1000
+#define RTM_CALL_ECHO_MAX_DELAY_MS  10000
 
 typedef enum {
   RTM_CALL_USAGE_ERROR_INVALID,

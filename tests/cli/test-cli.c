@@ -660,7 +660,8 @@ END_TEST
 
 START_TEST (test_echo_service_plays_the_caller_back)
 {
-  const char *args[] = { "--server", rtm_test_server_get_uri (server), "--json", "echo", NULL };
+  const char *args[] = { "--server", rtm_test_server_get_uri (server), "--json", "echo",
+                         "--delay", "700", NULL };
   g_autoptr(Proc) echo = proc_spawnv ("echo", 0, args);
   g_autoptr(Proc) alice = NULL;
 
@@ -705,6 +706,7 @@ static const struct {
   { { "--uid", "alice", "invite", "bob", "--frobnicate", NULL }, "frobnicate" },
   { { "--server", "http://example.org/", "--uid", "alice", "invite", "bob", NULL }, "ws://" },
   { { "--uid", "alice", "listen", "--response", "x", NULL }, "--response needs" },
+  { { "echo", "--delay", "20000", NULL }, "--delay" },
 };
 
 START_TEST (test_bad_arguments_exit_1_with_a_message)
