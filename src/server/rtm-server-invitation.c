@@ -107,7 +107,7 @@ forget_connection (RtmServerInvitation *self,
 static void
 finish (RtmServerInvitation *self)
 {
-  g_autoptr(RtmServerInvitation) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(RtmServerInvitation) hold = g_object_ref (self);
 
   g_assert (is_final (self->state));
   g_assert (self->reply_slot == NULL);
