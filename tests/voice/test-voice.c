@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <nice.h>
 #include <signal.h>
@@ -570,6 +571,102 @@ START_TEST (test_a_candidate_without_its_line_index_ends_the_session_with_an_err
 }
 END_TEST
 
+/* A peer whose only candidate leads nowhere: Bob's side is a bare
+ * BeckonVoicePipeline whose answer goes out with a candidate for a closed
+ * port instead of its own. */
+typedef struct {
+  RtmChannel          *channel;
+  BeckonVoicePipeline *pipeline;
+} Unreachable;
+
+static void
+on_unreachable_answer (BeckonVoicePipeline *pipeline,
+                       const char          *type,
+                       const char          *sdp,
+                       gpointer             user_data)
+{
+  Unreachable *u = user_data;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *answer = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "voice");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "to");
+  json_builder_add_string_value (builder, "alice");
+  json_builder_set_member_name (builder, "sdp");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "sdp");
+  json_builder_add_string_value (builder, sdp);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  answer = json_to_string (root, FALSE);
+
+  rtm_channel_send_message_async (u->channel, answer, NULL, NULL, NULL);
+  rtm_channel_send_message_async (u->channel,
+                                  "{\"voice\": 1, \"to\": \"alice\", \"ice\": {\"candidate\": "
+                                  "\"candidate:1 1 UDP 2015363327 127.0.0.1 9 typ host\", \"sdpMLineIndex\": 0}}",
+                                  NULL, NULL, NULL);
+}
+
+static void
+on_unreachable_message (RtmChannel *channel,
+                        const char *member_id,
+                        const char *text,
+                        gpointer    user_data)
+{
+  Unreachable *u = user_data;
+  g_autoptr(JsonNode) root = json_from_string (text, NULL);
+  JsonObject *sdp;
+
+  /* Only the offer; Alice's candidates stay unheard, or Bob would find her. */
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member (json_node_get_object (root), "sdp"))
+    return;
+  sdp = json_object_get_object_member (json_node_get_object (root), "sdp");
+  ck_assert (beckon_voice_pipeline_set_remote_description (u->pipeline,
+                                                           json_object_get_string_member (sdp, "type"),
+                                                           json_object_get_string_member (sdp, "sdp"),
+                                                           NULL));
+}
+
+START_TEST (test_no_network_path_ends_the_session_with_ice_failed)
+{
+  g_autoptr(RtmChannel) channel = rtm_client_create_channel (bob, "unreachable", NULL);
+  g_autoptr(BeckonVoicePipeline) pipeline = NULL;
+  Unreachable u;
+  gboolean joined = FALSE;
+
+  pipeline = beckon_voice_pipeline_new (FALSE,
+                                        gst_element_factory_make ("audiotestsrc", NULL),
+                                        gst_element_factory_make ("fakesink", NULL),
+                                        30, FALSE, NULL);
+  ck_assert (beckon_voice_pipeline_start (pipeline, NULL));
+  u = (Unreachable) { channel, pipeline };
+  g_signal_connect (pipeline, "local-description", G_CALLBACK (on_unreachable_answer), &u);
+  g_signal_connect (channel, "message-received", G_CALLBACK (on_unreachable_message), &u);
+  rtm_channel_join_async (channel, NULL, on_bad_peer_joined, &joined);
+  rtm_test_wait_for (joined, 3000, "the unreachable peer's join");
+
+  alice_call = beckon_voice_session_new (alice, "unreachable", "bob", BECKON_VOICE_ROLE_CALLER);
+  configure_tone (alice_call, &alice_tone);
+  ck_assert (beckon_voice_session_start (alice_call, NULL));
+  /* libnice gives up after ≈ 7 s of unanswered checks. */
+  voice_test_wait_state (alice_call, BECKON_VOICE_STATE_ENDED, 15000, "the end without a network path");
+  ck_assert_msg (beckon_voice_session_get_end_reason (alice_call) == BECKON_VOICE_END_ICE_FAILED,
+                 "ended with %s, not ice-failed",
+                 beckon_voice_end_reason_to_string (beckon_voice_session_get_end_reason (alice_call)));
+
+  g_signal_handlers_disconnect_by_data (channel, &u);
+  g_signal_handlers_disconnect_by_data (pipeline, &u);
+  beckon_voice_pipeline_stop (pipeline);
+}
+END_TEST
+
 /* The echo service */
 
 static BeckonEchoService *
@@ -733,6 +830,9 @@ voice_suite (void)
   tcase_add_test (tc, test_a_malformed_answer_ends_the_session_with_an_error);
   tcase_add_test (tc, test_a_malformed_candidate_ends_the_session_with_an_error);
   tcase_add_test (tc, test_a_candidate_without_its_line_index_ends_the_session_with_an_error);
+
+  tc = make_case (s, "ice-failed", 30);
+  tcase_add_test (tc, test_no_network_path_ends_the_session_with_ice_failed);
 
   tc = make_case (s, "echo-service", 40);
   tcase_add_test (tc, test_a_call_to_the_echo_service_returns_the_callers_tone);
