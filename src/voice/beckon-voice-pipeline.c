@@ -379,7 +379,7 @@ collect_stats (GQuark        field_id,
     {
     case GST_WEBRTC_STATS_INBOUND_RTP:
       if (get_number (s, "jitter", &number))
-        stats->jitter_ms = number * 1000.0;
+        stats->jitter_ms = MAX (number, 0.0) * 1000.0;
       if (get_number (s, "packets-lost", &number))
         stats->lost = MAX (stats->lost, (gint64) number);
       if (get_number (s, "bytes-received", &number))
