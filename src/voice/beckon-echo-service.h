@@ -21,7 +21,9 @@ G_DECLARE_FINAL_TYPE (BeckonEchoService, beckon_echo_service, BECKON, ECHO_SERVI
  *
  * Properties:
  *   "client" (RtmClient, construct-only)
- *   "delay" (uint ms, default 1000): how late the caller hears itself
+ *   "delay" (uint ms, default 1000): how late the caller hears itself; the
+ *     echo sends nothing before that, so keep it under the callers'
+ *     media-timeout (3000 ms by default)
  *   "latency" (uint ms): jitter buffer of the sessions it makes
  *   "media-timeout" (uint ms): of the sessions it makes (see BeckonVoiceSession)
  *   "n-calls" (uint, read-only): sessions running now
