@@ -264,6 +264,28 @@ voice_test_wait_audio (VoiceMeter *meter,
                  voice_meter_get_seconds (meter), timeout_ms);
 }
 
+void
+voice_test_assert_finalized_impl (GObject    **object,
+                                  guint        timeout_ms,
+                                  const char  *what)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gpointer watched = *object;
+
+  if (watched == NULL)
+    return;
+  *object = NULL;
+  g_object_add_weak_pointer (watched, &watched);
+  g_object_unref (watched);
+  while (watched != NULL && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  if (watched != NULL)
+    g_object_remove_weak_pointer (watched, &watched);
+  ck_assert_msg (watched == NULL, "%s was not finalized within %u ms (%u references left)",
+                 what, timeout_ms, watched ? G_OBJECT (watched)->ref_count : 0);
+}
+
 typedef struct {
   RtmClient           *client;
   char                *callee_id;

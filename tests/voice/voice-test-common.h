@@ -54,6 +54,15 @@ void        voice_test_wait_audio      (VoiceMeter *meter,
                                         guint       timeout_ms,
                                         const char *what);
 
+/* Drops the caller's reference to *object and waits (up to @timeout_ms)
+ * until it is finalized: pending requests may hold it for a moment. Fails
+ * the test if it never is. Sets *object to NULL. */
+#define voice_test_assert_finalized(object, timeout_ms) \
+  voice_test_assert_finalized_impl ((GObject **) (object), (timeout_ms), #object)
+void        voice_test_assert_finalized_impl (GObject    **object,
+                                              guint        timeout_ms,
+                                              const char  *what);
+
 typedef void (*VoiceTestConfigure) (BeckonVoiceSession *session,
                                     gpointer            user_data);
 
