@@ -78,6 +78,8 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   signal (SIGPIPE, SIG_IGN);
+  /* stdout carries the "listening on URI" contract; every log line goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   if (argc > 1 && g_str_equal (argv[1], "token"))
     return rtm_server_config_run_token_command (argc - 1, argv + 1);

@@ -8,6 +8,7 @@
 struct _RtmTestServer
 {
   GSubprocess *process;
+  GThread     *drain;
   GStrv        argv;
   char        *uri;
   guint16      port;
@@ -20,6 +21,19 @@ server_path (void)
 
   ck_assert_msg (path != NULL && *path != '\0', "RTM_SERVER_PATH is not set");
   return path;
+}
+
+/* Keeps reading the server's stdout (debug output goes there with
+ * G_MESSAGES_DEBUG set) so a full pipe never blocks the server. */
+static gpointer
+drain_output (gpointer data)
+{
+  g_autoptr(GInputStream) stream = data;
+  char buffer[4096];
+
+  while (g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL) > 0)
+    ;
+  return NULL;
 }
 
 static void
@@ -54,6 +68,8 @@ spawn (RtmTestServer *self)
     ck_assert_msg (parsed != NULL, "rtm-server printed a bad URI \"%s\"", self->uri);
     self->port = (guint16) g_uri_get_port (parsed);
   }
+
+  self->drain = g_thread_new ("rtm-test-server-drain", drain_output, g_object_ref (data));
 }
 
 RtmTestServer *
@@ -99,6 +115,7 @@ rtm_test_server_stop (RtmTestServer *self)
     return;
   g_subprocess_send_signal (self->process, SIGTERM);
   g_subprocess_wait (self->process, NULL, NULL);
+  g_clear_pointer (&self->drain, g_thread_join);
   g_clear_object (&self->process);
 }
 
