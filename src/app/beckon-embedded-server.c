@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include <glib/gi18n.h>
 
@@ -75,6 +76,13 @@ on_first_line (GObject      *object,
 }
 
 static void
+on_child_setup (gpointer user_data)
+{
+  /* The server is ours: it goes when we go, even if we crash. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
 beckon_embedded_server_dispose (GObject *object)
 {
   BeckonEmbeddedServer *self = BECKON_EMBEDDED_SERVER (object);
@@ -142,6 +150,7 @@ beckon_embedded_server_start_async (BeckonEmbeddedServer *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *program = NULL;
   g_autofree char *port = NULL;
 
@@ -166,8 +175,9 @@ beckon_embedded_server_start_async (BeckonEmbeddedServer *self,
     }
 
   port = g_strdup_printf ("%u", self->port);
-  self->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                    program, "--port", port, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, on_child_setup, NULL, NULL);
+  self->process = g_subprocess_launcher_spawn (launcher, &error, program, "--port", port, NULL);
   if (self->process == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
