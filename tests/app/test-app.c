@@ -735,6 +735,22 @@ START_TEST (test_when_busy_refuse_answers_busy)
 }
 END_TEST
 
+START_TEST (test_a_lost_connection_is_told_and_comes_back)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+
+  rtm_test_server_stop (server);
+  WAIT_UNTIL (g_strcmp0 (beckon_window_get_connection_text (alice->window),
+                         "Connection lost, reconnecting…") == 0, 5000,
+              "the window saying the connection is lost");
+  ck_assert_str_eq (page (alice), "home");  /* still signed in, just waiting */
+
+  rtm_test_server_restart (server);
+  WAIT_UNTIL (g_strcmp0 (beckon_window_get_connection_text (alice->window), "Connected as alice") == 0,
+              15000, "the window saying it is connected again");
+}
+END_TEST
+
 START_TEST (test_signing_in_elsewhere_signs_out_in_words)
 {
   g_autoptr(Phone) bob = phone_new ("bob");
@@ -887,6 +903,7 @@ app_suite (void)
   tcase_add_test (tc, test_a_bad_user_id_is_refused_in_words);
   tcase_add_test (tc, test_dial_page_shows_presence_as_you_type);
   tcase_add_test (tc, test_signing_in_elsewhere_signs_out_in_words);
+  tcase_add_test (tc, test_a_lost_connection_is_told_and_comes_back);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("calls");
