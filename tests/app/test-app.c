@@ -711,6 +711,35 @@ START_TEST (test_a_second_call_during_a_call_rings_softly)
 }
 END_TEST
 
+START_TEST (test_answering_a_waiting_call_hangs_up_the_first)
+{
+  g_autoptr(Phone) alice = phone_new ("alice");
+  g_autoptr(Phone) bob = phone_new ("bob");
+  g_autoptr(Phone) carol = phone_new ("carol");
+  g_autoptr(BeckonCall) outgoing = NULL;
+  g_autoptr(BeckonCall) incoming = NULL;
+  g_autoptr(BeckonCall) second = NULL;
+  BeckonCall *waiting;
+
+  start_call (alice, bob, &outgoing, &incoming);
+  second = g_object_ref (dial (carol, "bob", NULL));
+  WAIT_UNTIL (beckon_in_call_page_get_waiting_call (beckon_window_get_in_call_page (bob->window)) != NULL,
+              5000, "the call-waiting banner");
+  waiting = beckon_in_call_page_get_waiting_call (beckon_window_get_in_call_page (bob->window));
+
+  /* The banner's "Hang Up and Accept" button, through its action. */
+  gtk_widget_activate_action (GTK_WIDGET (beckon_window_get_in_call_page (bob->window)),
+                              "app.accept", "s", beckon_call_get_id (waiting));
+  ck_assert_int_eq (beckon_call_get_state (incoming), BECKON_CALL_STATE_ENDED);
+  ck_assert_int_eq (beckon_call_get_end_reason (incoming), BECKON_CALL_END_HANGUP_LOCAL);
+  ck_assert (beckon_call_is_live (waiting));
+  ck_assert_ptr_eq (beckon_in_call_page_get_call (beckon_window_get_in_call_page (bob->window)), waiting);
+
+  WAIT_UNTIL (beckon_call_get_state (outgoing) == BECKON_CALL_STATE_ENDED, 5000, "alice hearing the hang-up");
+  WAIT_UNTIL (beckon_call_get_state (second) >= BECKON_CALL_STATE_CONNECTING, 5000, "carol hearing the answer");
+}
+END_TEST
+
 START_TEST (test_when_busy_refuse_answers_busy)
 {
   g_autoptr(Phone) alice = phone_new ("alice");
@@ -920,6 +949,7 @@ app_suite (void)
   tcase_set_timeout (tc, 45);
   tcase_add_test (tc, test_a_second_call_during_a_call_rings_softly);
   tcase_add_test (tc, test_when_busy_refuse_answers_busy);
+  tcase_add_test (tc, test_answering_a_waiting_call_hangs_up_the_first);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("application");
