@@ -992,6 +992,18 @@ beckon_call_set_audio (BeckonCall *self,
 }
 
 static void
+on_cancel_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(BeckonCall) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rtm_call_manager_cancel_local_invitation_finish (RTM_CALL_MANAGER (object), result, &error))
+    g_debug ("Cancelling %s: %s", self->id, error->message);
+}
+
+static void
 on_send_done (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -1000,7 +1012,14 @@ on_send_done (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (rtm_call_manager_send_local_invitation_finish (RTM_CALL_MANAGER (object), result, &error))
-    return;
+    {
+      /* Cancelled while the invitation was on its way: cancel it now that
+       * the server knows it, or the peer would ring until it expires. */
+      if (self->state == BECKON_CALL_STATE_ENDED && self->end_reason == BECKON_CALL_END_CANCELLED)
+        rtm_call_manager_cancel_local_invitation_async (RTM_CALL_MANAGER (object), self->local, NULL,
+                                                        on_cancel_done, g_object_ref (self));
+      return;
+    }
 
   if (g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN))
     end_call (self, BECKON_CALL_END_NOT_SIGNED_IN, NULL);
@@ -1096,18 +1115,6 @@ beckon_call_decline (BeckonCall *self,
     end_call (self, BECKON_CALL_END_BUSY, NULL);
   else
     end_call (self, BECKON_CALL_END_DECLINED, NULL);
-}
-
-static void
-on_cancel_done (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(BeckonCall) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!rtm_call_manager_cancel_local_invitation_finish (RTM_CALL_MANAGER (object), result, &error))
-    g_debug ("Cancelling %s: %s", self->id, error->message);
 }
 
 void

@@ -260,7 +260,13 @@ main (int   argc,
   if (g_mkdir_with_parents (outdir, 0755) != 0)
     g_error ("cannot make %s", outdir);
 
-  gtk_init ();
+  /* A busy X server sometimes refuses a connection for a moment. */
+  for (guint attempt = 0; !gtk_init_check (); attempt++)
+    {
+      if (attempt == 10)
+        g_error ("cannot open the display %s", g_getenv ("DISPLAY"));
+      g_usleep (200 * 1000);
+    }
   adw_init ();
   gst_init (&argc, &argv);
 

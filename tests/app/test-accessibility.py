@@ -107,7 +107,7 @@ def main():
                    NO_AT_BRIDGE="0")
         app_process = subprocess.Popen([beckon], env=env)
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             app = find_app("beckon", deadline)
             if app is None:
                 print("FAIL: Beckon never appeared on the accessibility bus")
