@@ -12,6 +12,7 @@ Usage: test-accessibility.py BECKON RTM_SERVER
 """
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -87,8 +88,16 @@ def find_named(app, name):
         return None
 
 
+def on_alarm(signum, frame):
+    print("FAIL: the accessibility tree did not answer within 100 s")
+    raise SystemExit(1)
+
+
 def main():
     beckon, server = sys.argv[1], sys.argv[2]
+    # pyatspi's calls block; fail in words rather than be killed.
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(100)
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
         settings_dir = os.path.join(home, "config", "glib-2.0", "settings")
