@@ -542,7 +542,9 @@ on_call_added (BeckonApplication *self,
 
   if (beckon_call_get_state (call) != BECKON_CALL_STATE_INCOMING)
     return;
-  if (window != NULL && gtk_window_is_active (GTK_WINDOW (window)))
+  /* Only when the user looks elsewhere: the window is hidden or unfocused. */
+  if (window != NULL && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+      gtk_window_is_active (GTK_WINDOW (window)))
     return;
 
   title = g_strdup_printf (_("%s is calling"), beckon_call_get_peer_id (call));

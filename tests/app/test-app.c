@@ -931,6 +931,157 @@ START_TEST (test_the_app_starts_its_own_server_and_echo_answers)
 }
 END_TEST
 
+/* A stand-in for the desktop's notification server (the real protocol,
+ * org.freedesktop.Notifications, on the test's session bus). */
+
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "  </interface>"
+  "</node>";
+
+typedef struct
+{
+  char     *title;
+  GStrv     actions;
+  guint     n_notified;
+  guint     n_closed;
+  gboolean  owned;
+} Notifications;
+
+static void
+on_notifications_call (GDBusConnection       *connection,
+                       const char            *sender,
+                       const char            *path,
+                       const char            *interface,
+                       const char            *method,
+                       GVariant              *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer               user_data)
+{
+  Notifications *notifications = user_data;
+
+  if (g_str_equal (method, "Notify"))
+    {
+      const char *title;
+
+      g_clear_pointer (&notifications->title, g_free);
+      g_clear_pointer (&notifications->actions, g_strfreev);
+      g_variant_get (parameters, "(&su&s&s&s^as@a{sv}i)", NULL, NULL, NULL, &title, NULL,
+                     &notifications->actions, NULL, NULL);
+      notifications->title = g_strdup (title);
+      notifications->n_notified++;
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", 7));
+    }
+  else
+    {
+      notifications->n_closed++;
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+}
+
+static void
+on_notifications_name_acquired (GDBusConnection *connection,
+                                const char      *name,
+                                gpointer         user_data)
+{
+  ((Notifications *) user_data)->owned = TRUE;
+}
+
+START_TEST (test_a_call_to_an_unfocused_window_notifies_and_answers_from_there)
+{
+  static const GDBusInterfaceVTable vtable = { on_notifications_call };
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.beckon.Beckon");
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(BeckonApplication) app = NULL;
+  g_autoptr(RtmClient) caller = NULL;
+  g_autoptr(RtmLocalInvitation) invitation = NULL;
+  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u/rtm", find_free_port ());
+  g_autofree char *accept = NULL;
+  Notifications notifications = { NULL };
+  BeckonCallList *calls;
+  BeckonCall *call;
+  GtkWindow *window;
+  guint object_id;
+  guint name_id;
+
+  ck_assert_msg (bus != NULL, "no session bus (run under dbus-run-session)");
+  object_id = g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                                 node->interfaces[0], &vtable, &notifications,
+                                                 NULL, NULL);
+  name_id = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                          G_BUS_NAME_OWNER_FLAGS_REPLACE,
+                                          on_notifications_name_acquired, NULL, &notifications, NULL);
+  WAIT_UNTIL (notifications.owned, 5000, "owning org.freedesktop.Notifications");
+
+  g_setenv ("BECKON_RTM_SERVER", g_getenv ("RTM_SERVER_PATH"), TRUE);
+  g_setenv ("BECKON_AUDIO_SOURCE", "audiotestsrc is-live=true wave=sine freq=440", TRUE);
+  g_setenv ("BECKON_AUDIO_SINK", "fakesink sync=true", TRUE);
+  g_settings_set_string (settings, "server-uri", uri);
+  g_settings_set_string (settings, "user-id", "tester");
+
+  app = beckon_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  ck_assert (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+  calls = beckon_application_get_call_list (app);
+  WAIT_UNTIL (beckon_call_list_get_client (calls) != NULL &&
+              rtm_client_get_connection_state (beckon_call_list_get_client (calls)) == RTM_CONNECTION_STATE_CONNECTED,
+              10000, "signing in to the embedded server");
+
+  /* The user looks elsewhere. */
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  caller = login (uri, "carol");
+  invitation = rtm_call_manager_create_local_invitation (rtm_client_get_call_manager (caller), "tester");
+  rtm_local_invitation_set_content (invitation, "are you there?");
+  rtm_local_invitation_set_channel_id (invitation, "notification-test");
+  rtm_call_manager_send_local_invitation_async (rtm_client_get_call_manager (caller), invitation,
+                                                NULL, NULL, NULL);
+
+  WAIT_UNTIL (notifications.n_notified == 1, 5000, "a desktop notification");
+  ck_assert_str_eq (notifications.title, "carol is calling");
+  call = beckon_call_list_get_incoming_call (calls);
+  ck_assert (call != NULL);
+  accept = g_strdup_printf ("app.accept::%s", beckon_call_get_id (call));
+  ck_assert_uint_eq (g_strv_length (notifications.actions), 4);
+  ck_assert (g_strv_contains ((const char * const *) notifications.actions, accept));
+  ck_assert (g_strv_contains ((const char * const *) notifications.actions, "Accept"));
+  ck_assert (g_strv_contains ((const char * const *) notifications.actions, "Decline"));
+
+  /* The user presses Accept in the notification. */
+  g_object_ref (call);
+  g_dbus_connection_emit_signal (bus, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", 7, accept), NULL);
+  WAIT_UNTIL (beckon_call_get_state (call) >= BECKON_CALL_STATE_CONNECTING, 5000,
+              "the call answered from the notification");
+  WAIT_UNTIL (rtm_local_invitation_get_state (invitation) == RTM_LOCAL_INVITATION_STATE_ACCEPTED_BY_REMOTE,
+              5000, "carol hearing the answer");
+
+  beckon_call_hang_up (call);
+  g_object_unref (call);
+
+  beckon_application_sign_out (app);
+  gtk_window_destroy (window);
+  g_bus_unown_name (name_id);
+  g_dbus_connection_unregister_object (bus, object_id);
+  g_free (notifications.title);
+  g_strfreev (notifications.actions);
+}
+END_TEST
+
 static Suite *
 app_suite (void)
 {
@@ -985,6 +1136,7 @@ app_suite (void)
   tcase_add_checked_fixture (tc, setup_gtk_only, teardown);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_the_app_starts_its_own_server_and_echo_answers);
+  tcase_add_test (tc, test_a_call_to_an_unfocused_window_notifies_and_answers_from_there);
   suite_add_tcase (suite, tc);
 
   return suite;
