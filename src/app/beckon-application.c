@@ -531,6 +531,20 @@ default_user_id (void)
 /* Notifications. */
 
 static void
+on_incoming_call_state_changed (BeckonApplication *self,
+                                BeckonCallState    state,
+                                BeckonCallState    old_state,
+                                BeckonCall        *call)
+{
+  BeckonWindow *window = get_window (self);
+
+  /* Answered from a notification: bring the call into view. */
+  if (state == BECKON_CALL_STATE_CONNECTING && window != NULL &&
+      !gtk_widget_get_visible (GTK_WIDGET (window)))
+    gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
 on_call_added (BeckonApplication *self,
                BeckonCall        *call,
                BeckonCallList    *call_list)
@@ -542,6 +556,9 @@ on_call_added (BeckonApplication *self,
 
   if (beckon_call_get_state (call) != BECKON_CALL_STATE_INCOMING)
     return;
+
+  g_signal_connect_object (call, "state-changed",
+                           G_CALLBACK (on_incoming_call_state_changed), self, G_CONNECT_SWAPPED);
   /* Only when the user looks elsewhere: the window is hidden or unfocused. */
   if (window != NULL && gtk_widget_get_visible (GTK_WIDGET (window)) &&
       gtk_window_is_active (GTK_WINDOW (window)))

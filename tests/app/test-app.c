@@ -1069,6 +1069,8 @@ START_TEST (test_a_call_to_an_unfocused_window_notifies_and_answers_from_there)
               "the call answered from the notification");
   WAIT_UNTIL (rtm_local_invitation_get_state (invitation) == RTM_LOCAL_INVITATION_STATE_ACCEPTED_BY_REMOTE,
               5000, "carol hearing the answer");
+  ck_assert_msg (gtk_widget_get_visible (GTK_WIDGET (window)), "the window stayed hidden after answering");
+  ck_assert_str_eq (beckon_window_get_page_name (BECKON_WINDOW (window)), "in-call");
 
   beckon_call_hang_up (call);
   g_object_unref (call);
