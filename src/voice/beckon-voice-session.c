@@ -83,6 +83,8 @@ struct _BeckonVoiceSession
   gboolean              joined;
   gboolean              joining;
   gboolean              peer_present;
+  gboolean              peer_seen;     /* it was in the channel at some point */
+  gboolean              start_failed;
   char                 *late_bye;     /* hung up while joining: said once joined */
 };
 
@@ -293,6 +295,166 @@ on_bye_sent (GObject      *object,
   rtm_channel_leave_async (channel, NULL, on_leave_done, NULL);
 }
 
+/* A bye for a peer that is not in the channel yet would be lost: a
+ * channel message reaches only current members. The courier outlives the
+ * session (it holds no reference to it), stays in the channel until the
+ * peer joins, says bye and leaves; or gives up after @timeout_ms. */
+typedef struct {
+  RtmChannel *channel;
+  char       *peer_id;
+  char       *text;
+  GSource    *timer;
+  gulong      joined_handler;
+  gboolean    joining;
+  gboolean    done;
+} ByeCourier;
+
+static void
+bye_courier_clear (gpointer data)
+{
+  ByeCourier *courier = data;
+
+  g_assert (courier->timer == NULL && courier->joined_handler == 0);
+  g_clear_object (&courier->channel);
+  g_free (courier->peer_id);
+  g_free (courier->text);
+}
+
+static ByeCourier *
+bye_courier_ref (ByeCourier *courier)
+{
+  return g_rc_box_acquire (courier);
+}
+
+static void
+bye_courier_unref (ByeCourier *courier)
+{
+  g_rc_box_release_full (courier, bye_courier_clear);
+}
+
+/* Stops waiting; sends the bye (and then leaves) or just leaves. */
+static void
+bye_courier_finish (ByeCourier *courier,
+                    gboolean    deliver,
+                    gboolean    leave)
+{
+  if (courier->done)
+    return;
+  courier->done = TRUE;
+  clear_timer (&courier->timer);
+  g_clear_signal_handler (&courier->joined_handler, courier->channel);
+
+  if (deliver)
+    rtm_channel_send_message_async (courier->channel, courier->text, NULL, on_bye_sent, NULL);
+  else if (leave)
+    rtm_channel_leave_async (courier->channel, NULL, on_leave_done, NULL);
+  /* The timer's and the handler's reference. */
+  bye_courier_unref (courier);
+}
+
+static gboolean
+on_courier_timeout (gpointer user_data)
+{
+  ByeCourier *courier = user_data;
+
+  g_debug ("%s never joined %s: its bye is dropped", courier->peer_id,
+           rtm_channel_get_channel_id (courier->channel));
+  /* A join in flight is left when it completes. */
+  bye_courier_finish (courier, FALSE, !courier->joining);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_courier_member_joined (RtmChannel *channel,
+                          const char *member_id,
+                          gpointer    user_data)
+{
+  ByeCourier *courier = user_data;
+
+  if (g_strcmp0 (member_id, courier->peer_id) == 0)
+    bye_courier_finish (courier, TRUE, TRUE);
+}
+
+static void
+on_courier_members (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ByeCourier *courier = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) members = rtm_channel_get_members_finish (RTM_CHANNEL (object), result, &error);
+
+  if (members == NULL)
+    g_debug ("members of %s: %s", rtm_channel_get_channel_id (courier->channel), error->message);
+  else if (g_strv_contains ((const char * const *) members, courier->peer_id))
+    bye_courier_finish (courier, TRUE, TRUE);
+  bye_courier_unref (courier);
+}
+
+static void
+on_courier_joined (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ByeCourier *courier = user_data;
+  g_autoptr(GError) error = NULL;
+
+  courier->joining = FALSE;
+  if (!rtm_channel_join_finish (courier->channel, result, &error) &&
+      !g_error_matches (error, RTM_ERROR, RTM_ERROR_ALREADY_JOINED))
+    {
+      g_debug ("cannot join %s to say bye: %s", rtm_channel_get_channel_id (courier->channel),
+               error->message);
+      bye_courier_finish (courier, FALSE, FALSE);
+    }
+  else if (!courier->done)
+    {
+      rtm_channel_get_members_async (courier->channel, NULL, on_courier_members,
+                                     bye_courier_ref (courier));
+    }
+  else
+    {
+      /* Gave up while joining. */
+      rtm_channel_leave_async (courier->channel, NULL, on_leave_done, NULL);
+    }
+  bye_courier_unref (courier);
+}
+
+static void
+send_bye_when_peer_joins (RtmChannel   *channel,
+                          gboolean      joined,
+                          const char   *peer_id,
+                          const char   *text,
+                          guint         timeout_ms,
+                          GMainContext *context)
+{
+  ByeCourier *courier = g_rc_box_new0 (ByeCourier);
+
+  courier->channel = g_object_ref (channel);
+  courier->peer_id = g_strdup (peer_id);
+  courier->text = g_strdup (text);
+  /* One reference for the timer and the handler, dropped by finish(). */
+  courier->timer = g_timeout_source_new (timeout_ms);
+  g_source_set_static_name (courier->timer, "[beckon-voice] bye courier");
+  g_source_set_callback (courier->timer, on_courier_timeout, courier, NULL);
+  g_source_attach (courier->timer, context);
+  courier->joined_handler = g_signal_connect (channel, "member-joined",
+                                              G_CALLBACK (on_courier_member_joined), courier);
+
+  courier->joining = !joined;
+  if (joined)
+    rtm_channel_get_members_async (channel, NULL, on_courier_members, bye_courier_ref (courier));
+  else
+    rtm_channel_join_async (channel, NULL, on_courier_joined, bye_courier_ref (courier));
+}
+
+static guint
+courier_timeout (BeckonVoiceSession *self)
+{
+  /* As long as the peer would wait for us before giving up itself. */
+  return self->connect_timeout > 0 ? self->connect_timeout : DEFAULT_CONNECT_TIMEOUT_MS;
+}
+
 /* Tears the call down without signals: shared by end_call() and dispose. */
 static void
 teardown (BeckonVoiceSession *self,
@@ -317,7 +479,11 @@ teardown (BeckonVoiceSession *self,
         {
           g_autofree char *text = build_message (self, fill_bye, bye);
 
-          rtm_channel_send_message_async (self->channel, text, NULL, on_bye_sent, NULL);
+          if (self->peer_seen)
+            rtm_channel_send_message_async (self->channel, text, NULL, on_bye_sent, NULL);
+          else
+            send_bye_when_peer_joins (self->channel, TRUE, self->peer_id, text,
+                                      courier_timeout (self), self->context);
         }
       else if (self->joined)
         {
@@ -507,6 +673,22 @@ on_pipeline_statistics (BeckonVoicePipeline *pipeline,
 
 /* Channel signals */
 
+static const char *
+peer_failure_message (const char *why)
+{
+  if (g_str_equal (why, "media-error"))
+    return "The other side's audio failed (no usable microphone or speaker, or a broken description)";
+  if (g_str_equal (why, "ice-failed"))
+    return "The other side found no network path";
+  if (g_str_equal (why, "no-media"))
+    return "The other side stopped hearing this side";
+  if (g_str_equal (why, "connect-timeout"))
+    return "The other side could not connect in time";
+  if (g_str_equal (why, "signalling-error"))
+    return "The other side lost its connection to the server";
+  return "The other side's call failed";
+}
+
 static void
 handle_peer_message (BeckonVoiceSession *self,
                      JsonObject         *message)
@@ -516,7 +698,14 @@ handle_peer_message (BeckonVoiceSession *self,
 
   if ((node = json_object_get_member (message, "bye")) != NULL)
     {
-      end_call (self, BECKON_VOICE_END_HANGUP_REMOTE, NULL);
+      const char *why = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+                        ? json_node_get_string (node) : NULL;
+
+      /* A plain hang-up is no error; the peer's failure is worth saying. */
+      if (why != NULL && g_strcmp0 (why, "hangup") != 0)
+        g_set_error (&error, BECKON_VOICE_ERROR, BECKON_VOICE_ERROR_FAILED,
+                     "%s", peer_failure_message (why));
+      end_call (self, BECKON_VOICE_END_HANGUP_REMOTE, error);
       return;
     }
 
@@ -572,6 +761,8 @@ on_channel_message (RtmChannel *channel,
   /* Channels carry other traffic too; only our peer's voice messages to us count. */
   if (g_strcmp0 (member_id, self->peer_id) != 0)
     return;
+  /* It spoke on the channel, so it is in it. */
+  self->peer_seen = TRUE;
   if (!json_parser_load_from_data (parser, text, -1, NULL))
     return;
   root = json_parser_get_root (parser);
@@ -596,6 +787,7 @@ on_member_joined (RtmChannel *channel,
   if (g_strcmp0 (member_id, self->peer_id) != 0)
     return;
   self->peer_present = TRUE;
+  self->peer_seen = TRUE;
   flush_outbox (self);
 }
 
@@ -632,6 +824,7 @@ on_members (GObject      *object,
   if (g_strv_contains ((const char * const *) members, self->peer_id))
     {
       self->peer_present = TRUE;
+      self->peer_seen = TRUE;
       flush_outbox (self);
     }
 }
@@ -666,15 +859,16 @@ on_joined (GObject      *object,
       g_autofree char *bye = g_steal_pointer (&self->late_bye);
 
       if (bye != NULL)
-        rtm_channel_send_message_async (RTM_CHANNEL (object), bye, NULL, on_bye_sent, NULL);
+        send_bye_when_peer_joins (RTM_CHANNEL (object), TRUE, self->peer_id, bye,
+                                  courier_timeout (self), self->context);
       else
         rtm_channel_leave_async (RTM_CHANNEL (object), NULL, on_leave_done, NULL);
       return;
     }
 
   self->joined = TRUE;
-  if (self->role == BECKON_VOICE_ROLE_CALLER)
-    rtm_channel_get_members_async (self->channel, self->cancellable, on_members, g_object_ref (self));
+  /* The callee needs to know too: its bye must not go to an empty channel. */
+  rtm_channel_get_members_async (self->channel, self->cancellable, on_members, g_object_ref (self));
   flush_outbox (self);
 }
 
@@ -1111,6 +1305,25 @@ beckon_voice_session_new (RtmClient       *client,
                        NULL);
 }
 
+/* The peer accepted (or invited) and waits for us: tell it at once
+ * instead of letting it wait out its connect timeout. */
+static gboolean
+fail_start (BeckonVoiceSession *self)
+{
+  g_autoptr(RtmChannel) channel = g_steal_pointer (&self->channel);
+  g_autofree char *text = NULL;
+
+  self->start_failed = TRUE;
+  if (channel == NULL)
+    channel = rtm_client_create_channel (self->client, self->channel_id, NULL);
+  if (channel == NULL)
+    return FALSE;
+  text = build_message (self, fill_bye, beckon_voice_end_reason_to_string (BECKON_VOICE_END_MEDIA_ERROR));
+  send_bye_when_peer_joins (channel, rtm_channel_get_joined (channel), self->peer_id, text,
+                            courier_timeout (self), self->context);
+  return FALSE;
+}
+
 gboolean
 beckon_voice_session_start (BeckonVoiceSession  *self,
                             GError             **error)
@@ -1123,10 +1336,11 @@ beckon_voice_session_start (BeckonVoiceSession  *self,
   g_return_val_if_fail (BECKON_IS_VOICE_SESSION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->state != BECKON_VOICE_STATE_NEW)
+  if (self->state != BECKON_VOICE_STATE_NEW || self->start_failed)
     {
       g_set_error_literal (error, BECKON_VOICE_ERROR, BECKON_VOICE_ERROR_STATE,
-                           "The call was started already");
+                           self->start_failed ? "The call failed to start already"
+                                              : "The call was started already");
       return FALSE;
     }
 
@@ -1140,16 +1354,16 @@ beckon_voice_session_start (BeckonVoiceSession  *self,
   self->local_id = g_strdup (user_id);
 
   if (!beckon_voice_prepare (error))
-    return FALSE;
+    return fail_start (self);
 
   source = make_endpoint (self->source_element, self->source_device, self->source_description,
                           "autoaudiosrc", "microphone", error);
   if (source == NULL)
-    return FALSE;
+    return fail_start (self);
   sink = make_endpoint (self->sink_element, self->sink_device, self->sink_description,
                         "autoaudiosink", "speaker", error);
   if (sink == NULL)
-    return FALSE;
+    return fail_start (self);
 
   self->channel = rtm_client_create_channel (self->client, self->channel_id, &local_error);
   if (self->channel == NULL)
@@ -1174,9 +1388,9 @@ beckon_voice_session_start (BeckonVoiceSession  *self,
 
   if (!beckon_voice_pipeline_start (self->pipeline, error))
     {
+      g_signal_handlers_disconnect_by_data (self->pipeline, self);
       g_clear_object (&self->pipeline);
-      g_clear_object (&self->channel);
-      return FALSE;
+      return fail_start (self);
     }
 
   g_signal_connect (self->channel, "message-received", G_CALLBACK (on_channel_message), self);
