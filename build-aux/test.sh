@@ -49,8 +49,10 @@ if [ "${BECKON_QUICK:-0}" != 1 ]; then
   echo "== test suite under AddressSanitizer and UBSan"
   setup "$asandir" -Db_sanitize=address,undefined -Db_lundef=false
   rm -f "$asandir"/meson-logs/testlog*.json
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    in_session meson test -C "$asandir" --print-errorlogs --num-processes 2 || status=1
+  # Sanitized code runs a few times slower: give every deadline room.
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_TIMEOUT_MULTIPLIER=3 \
+    in_session meson test -C "$asandir" --print-errorlogs --num-processes 2 \
+      --timeout-multiplier 2 || status=1
   logs="$logs $asandir/meson-logs/testlog.json"
 fi
 
