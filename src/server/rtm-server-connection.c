@@ -31,6 +31,7 @@ struct _RtmServerConnection
 
   gint64                   opened_at;      /* monotonic µs */
   gint64                   last_heard;
+  gint64                   last_pinged;
   gint64                   bucket_time;
   double                   bucket;         /* frames allowed now */
   guint                    dropped;        /* frames dropped in a row */
@@ -261,7 +262,7 @@ rtm_server_connection_class_init (RtmServerConnectionClass *klass)
 static void
 rtm_server_connection_init (RtmServerConnection *self)
 {
-  self->opened_at = self->last_heard = self->bucket_time = g_get_monotonic_time ();
+  self->opened_at = self->last_heard = self->last_pinged = self->bucket_time = g_get_monotonic_time ();
 }
 
 RtmServerConnection *
@@ -285,7 +286,9 @@ rtm_server_connection_new (RtmServer               *server,
 
   /* libsoup closes with 1009 past this; we answer TOO_LARGE below it. */
   soup_websocket_connection_set_max_incoming_payload_size (websocket, RTM_HARD_MAX_FRAME_SIZE);
-  soup_websocket_connection_set_keepalive_interval (websocket, config->keepalive_interval);
+  /* No libsoup keepalive: its timer is one more GSource per connection
+   * that the thread walks on every wake-up. The server's sweep pings. */
+  soup_websocket_connection_set_keepalive_interval (websocket, 0);
 
   g_signal_connect (websocket, "message", G_CALLBACK (on_message), self);
   g_signal_connect (websocket, "pong", G_CALLBACK (on_pong), self);
@@ -454,6 +457,17 @@ rtm_server_connection_check_deadlines (RtmServerConnection *self,
     {
       g_debug ("%s: silent for %g s, closing", self->peer, config->keepalive_timeout);
       rtm_server_connection_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "keepalive timeout");
+    }
+  else if (now - self->last_pinged >= (gint64) config->keepalive_interval * G_USEC_PER_SEC &&
+           rtm_server_connection_is_open (self))
+    {
+      g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+      /* libsoup 3 has no call to send a ping, but it frames whatever
+       * opcode send_message() gets (its own keepalive sends 0x9 the same
+       * way). The pong comes back through on_pong(). */
+      soup_websocket_connection_send_message (self->websocket, (SoupWebsocketDataType) 0x9, empty);
+      self->last_pinged = now;
     }
 }
 

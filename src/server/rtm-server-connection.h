@@ -52,7 +52,8 @@ void                 rtm_server_connection_close            (RtmServerConnection
                                                              gushort                  code,
                                                              const char              *reason);
 /* Called by the server's sweep: closes the connection if it stayed
- * unauthenticated or silent for too long. */
+ * unauthenticated or silent for too long, and sends the keepalive ping
+ * when one is due. */
 void                 rtm_server_connection_check_deadlines  (RtmServerConnection     *self,
                                                              gint64                   now);
 

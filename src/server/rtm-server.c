@@ -759,7 +759,9 @@ on_sweep (gpointer user_data)
 static guint
 sweep_interval_ms (RtmServerConfig *config)
 {
-  double shortest = MIN (config->auth_timeout, config->keepalive_timeout);
+  /* The sweep also sends the keepalive pings. */
+  double shortest = MIN (MIN (config->auth_timeout, config->keepalive_timeout),
+                         config->keepalive_interval);
 
   if (config->invitation_linger > 0)
     shortest = MIN (shortest, config->invitation_linger);
