@@ -37,6 +37,9 @@ struct _BeckonApplication
   RtmClient            *echo_client;
   GObject              *echo_service;
   char                 *audio_warning;
+  /* --uid / --server: a second instance under another account. */
+  char                 *uid_override;
+  char                 *server_override;
 
   gboolean              tried_embedded;
   gboolean              signed_in_once;
@@ -401,9 +404,13 @@ on_login_done (GObject      *object,
     return;
   g_clear_object (&self->signing_in);
 
-  g_settings_set_string (self->settings, "server-uri", server_uri);
-  g_settings_set_string (self->settings, "user-id", rtm_client_get_user_id (client));
-  store_token (self, server_uri, user_id, token);
+  /* An instance started with --uid leaves the remembered account alone. */
+  if (self->uid_override == NULL)
+    {
+      g_settings_set_string (self->settings, "server-uri", server_uri);
+      g_settings_set_string (self->settings, "user-id", rtm_client_get_user_id (client));
+      store_token (self, server_uri, user_id, token);
+    }
   self->signed_in_once = TRUE;
 
   beckon_call_list_set_client (self->call_list, client);
@@ -720,8 +727,10 @@ beckon_application_activate (GApplication *application)
                            self, G_CONNECT_SWAPPED);
   beckon_window_set_warning (window, self->audio_warning);
 
-  server_uri = g_settings_get_string (self->settings, "server-uri");
-  user_id = g_settings_get_string (self->settings, "user-id");
+  server_uri = self->server_override != NULL ? g_strdup (self->server_override)
+                                             : g_settings_get_string (self->settings, "server-uri");
+  user_id = self->uid_override != NULL ? g_strdup (self->uid_override)
+                                       : g_settings_get_string (self->settings, "user-id");
   beckon_sign_in_page_set_server_uri (beckon_window_get_sign_in_page (window), server_uri);
 
   /* The first run picks a user id, so the run command opens signed in. */
@@ -757,7 +766,16 @@ beckon_application_startup (GApplication *application)
   gtk_window_set_default_icon_name (APP_ID);
 
   self->settings = g_settings_new (SCHEMA_ID);
-  self->history = beckon_history_new (NULL);
+  if (self->uid_override != NULL)
+    {
+      /* Each account started with --uid keeps its own history. */
+      g_autofree char *name = g_strdup_printf ("history-%s.json", self->uid_override);
+      g_autofree char *path = g_build_filename (g_get_user_data_dir (), "beckon", name, NULL);
+
+      self->history = beckon_history_new (path);
+    }
+  else
+    self->history = beckon_history_new (NULL);
   self->call_list = beckon_call_list_new (NULL, self->history);
   self->ringer = beckon_ringer_new (self->call_list);
 
@@ -821,8 +839,40 @@ beckon_application_dispose (GObject *object)
   g_clear_object (&self->embedded_server);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->audio_warning, g_free);
+  g_clear_pointer (&self->uid_override, g_free);
+  g_clear_pointer (&self->server_override, g_free);
 
   G_OBJECT_CLASS (beckon_application_parent_class)->dispose (object);
+}
+
+/* "beckon --uid bob" runs beside the usual instance, signed in as bob, so
+ * two people (or one tester) can call each other on one machine. */
+static int
+beckon_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  BeckonApplication *self = BECKON_APPLICATION (application);
+  const char *uid = NULL;
+  const char *server = NULL;
+
+  if (g_variant_dict_lookup (options, "uid", "&s", &uid))
+    {
+      if (!beckon_user_id_is_valid (uid))
+        {
+          g_autofree char *message = g_strdup_printf (_("“%s” is not a valid user id"), uid);
+
+          g_printerr ("%s: %s\n", message,
+                      _("User IDs are up to 64 letters, digits or marks, without spaces"));
+          return EXIT_FAILURE;
+        }
+      self->uid_override = g_strdup (uid);
+      g_application_set_flags (application,
+                               g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+    }
+  if (g_variant_dict_lookup (options, "server", "&s", &server))
+    self->server_override = g_strdup (server);
+
+  return G_APPLICATION_CLASS (beckon_application_parent_class)->handle_local_options (application, options);
 }
 
 static void
@@ -835,11 +885,21 @@ beckon_application_class_init (BeckonApplicationClass *klass)
   app_class->activate = beckon_application_activate;
   app_class->startup = beckon_application_startup;
   app_class->shutdown = beckon_application_shutdown;
+  app_class->handle_local_options = beckon_application_handle_local_options;
 }
 
 static void
 beckon_application_init (BeckonApplication *self)
 {
+  const GOptionEntry entries[] = {
+    { "uid", 'u', 0, G_OPTION_ARG_STRING, NULL,
+      N_("Sign in as ID, in a window of its own beside the usual one"), N_("ID") },
+    { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+      N_("The server, ws://HOST:PORT/rtm (default: the one remembered)"), N_("URI") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
 }
 
 BeckonApplication *

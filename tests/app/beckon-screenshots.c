@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+#include "app-test-display.h"
 #include "beckon-call-list.h"
 #include "beckon-history.h"
 #include "beckon-ringer.h"
@@ -260,13 +261,8 @@ main (int   argc,
   if (g_mkdir_with_parents (outdir, 0755) != 0)
     g_error ("cannot make %s", outdir);
 
-  /* A busy X server sometimes refuses a connection for a moment. */
-  for (guint attempt = 0; !gtk_init_check (); attempt++)
-    {
-      if (attempt == 10)
-        g_error ("cannot open the display %s", g_getenv ("DISPLAY"));
-      g_usleep (200 * 1000);
-    }
+  if (!app_test_init_gtk ())
+    g_error ("cannot open the display %s", g_getenv ("DISPLAY"));
   adw_init ();
   gst_init (&argc, &argv);
 

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+#include "app-test-display.h"
 #include "beckon-app-enums.h"
 #include "beckon-application.h"
 #include "beckon-call-list.h"
@@ -208,12 +209,7 @@ page (Phone *phone)
 static void
 init_gtk (void)
 {
-  /* A busy X server sometimes refuses a connection for a moment. */
-  for (guint attempt = 0; !gtk_init_check (); attempt++)
-    {
-      ck_assert_msg (attempt < 10, "cannot open the display %s", g_getenv ("DISPLAY"));
-      g_usleep (200 * 1000);
-    }
+  ck_assert_msg (app_test_init_gtk (), "cannot open the display %s", g_getenv ("DISPLAY"));
 }
 
 static void
