@@ -253,7 +253,8 @@ on_session_state_changed (BeckonCall         *self,
 
       if (reason == BECKON_VOICE_END_HANGUP_LOCAL)
         end_call (self, BECKON_CALL_END_HANGUP_LOCAL, NULL);
-      else if (reason == BECKON_VOICE_END_HANGUP_REMOTE)
+      /* A peer whose audio failed says so in its bye: show why. */
+      else if (reason == BECKON_VOICE_END_HANGUP_REMOTE && error == NULL)
         end_call (self, BECKON_CALL_END_HANGUP_REMOTE, NULL);
       else
         end_call (self, BECKON_CALL_END_MEDIA_FAILED,
