@@ -15,36 +15,54 @@ void
 rtm_server_lock_init (RtmServerLock *lock)
 {
   g_mutex_init (&lock->mutex);
-  g_cond_init (&lock->turn);
-  lock->next = lock->serving = 0;
+  lock->held = FALSE;
+  g_queue_init (&lock->waiters);
 }
 
 void
 rtm_server_lock_clear (RtmServerLock *lock)
 {
   g_mutex_clear (&lock->mutex);
-  g_cond_clear (&lock->turn);
 }
 
 void
 rtm_server_lock_acquire (RtmServerLock *lock)
 {
-  guint64 ticket;
-
   g_mutex_lock (&lock->mutex);
-  ticket = lock->next++;
-  while (lock->serving != ticket)
-    g_cond_wait (&lock->turn, &lock->mutex);
+  if (lock->held || !g_queue_is_empty (&lock->waiters))
+    {
+      GCond turn;
+      GList link = { &turn, NULL, NULL };
+
+      g_cond_init (&turn);
+      g_queue_push_tail_link (&lock->waiters, &link);
+      /* The releaser unlinks us when it passes the lock on: until then
+       * any wake-up is spurious. */
+      while (link.data != NULL)
+        g_cond_wait (&turn, &lock->mutex);
+      g_cond_clear (&turn);
+    }
+  lock->held = TRUE;
   g_mutex_unlock (&lock->mutex);
 }
 
 void
 rtm_server_lock_release (RtmServerLock *lock)
 {
+  GList *next;
+
   g_mutex_lock (&lock->mutex);
-  lock->serving++;
-  if (lock->next != lock->serving)
-    g_cond_broadcast (&lock->turn);
+  lock->held = FALSE;
+  next = g_queue_pop_head_link (&lock->waiters);
+  if (next != NULL)
+    {
+      GCond *turn = next->data;
+
+      /* Held on the waiter's behalf, so no newcomer slips in between. */
+      lock->held = TRUE;
+      next->data = NULL;
+      g_cond_signal (turn);
+    }
   g_mutex_unlock (&lock->mutex);
 }
 

@@ -19,12 +19,14 @@ typedef struct _RtmServerShard RtmServerShard;
 
 /* A fair lock: threads get it in the order they asked. A plain mutex lets
  * the thread that just released it take it straight back (its poll found
- * more work), starving the shards queued behind it. */
+ * more work), starving the shards queued behind it. Each waiter sleeps on
+ * its own condition and a release wakes only the next one: waking every
+ * waiter to compare tickets cost a context switch per waiting thread per
+ * hand-over, which with 16 or more workers ate the server's core. */
 typedef struct {
-  GMutex  mutex;
-  GCond   turn;
-  guint64 next;
-  guint64 serving;
+  GMutex   mutex;
+  gboolean held;
+  GQueue   waiters;   /* of GCond on the waiters' stacks, first come first */
 } RtmServerLock;
 
 void rtm_server_lock_init    (RtmServerLock *lock);
