@@ -51,7 +51,7 @@ static const KeyInfo keys[] = {
   { "rate-limit", KEY_SECONDS, FIELD (rate_limit), 0.001, 1e9, "Frames per second per connection (default 100)", "N" },
   { "flood-close", KEY_UINT, FIELD (flood_close), 1, G_MAXUINT, "Frames dropped in a row before closing (default 1000)", "N" },
   { "max-connections", KEY_UINT, FIELD (max_connections), 1, G_MAXUINT, "Open connections at most (default 100000)", "N" },
-  { "workers", KEY_UINT, FIELD (workers), 0, 64, "I/O threads sharing the connections, 0 for none (default 8)", "N" },
+  { "workers", KEY_UINT, FIELD (workers), 0, 64, "I/O threads sharing the connections, 0 for none (default 32)", "N" },
   { "ice-server", KEY_LIST, FIELD (ice_servers), 0, 0, "STUN/TURN URI for clients (repeatable)", "URI" },
 };
 
@@ -79,7 +79,7 @@ set_defaults (RtmServerConfig *self)
   self->rate_limit = 100;
   self->flood_close = 1000;
   self->max_connections = 100000;
-  self->workers = 8;
+  self->workers = 32;
   self->ice_servers = g_new0 (char *, 1);
 }
 
