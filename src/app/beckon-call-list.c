@@ -140,7 +140,7 @@ on_call_state_changed (BeckonCallList  *self,
   if (state == BECKON_CALL_STATE_ENDED &&
       g_ptr_array_find (self->calls, call, &position))
     {
-      g_autoptr(BeckonCall) hold = g_object_ref (call);
+      G_GNUC_UNUSED g_autoptr(BeckonCall) hold = g_object_ref (call);
 
       g_signal_handlers_disconnect_by_data (call, self);
       g_ptr_array_remove_index (self->calls, position);

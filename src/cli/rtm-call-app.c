@@ -289,7 +289,7 @@ on_audio_ended (RtmCallAudio *audio,
                 gpointer      user_data)
 {
   RtmCallApp *self = user_data;
-  g_autoptr(GObject) finished = g_steal_pointer (&self->audio);
+  G_GNUC_UNUSED g_autoptr(GObject) finished = g_steal_pointer (&self->audio);
   g_autoptr(RtmRemoteInvitation) remote = g_steal_pointer (&self->audio_remote);
   RtmCallExit code = rtm_call_audio_get_exit_code (audio);
 
