@@ -12,7 +12,7 @@ struct _VoiceMeter
   guint64 samples;
   guint64 crossings;
   double  energy;
-  gint16  last;
+  gint    side;     /* -1 below -HYSTERESIS, +1 above +HYSTERESIS, 0 not yet */
   gint64  first_sound;
   gint64  impulse;
   guint   quiet_run;
@@ -34,6 +34,11 @@ voice_meter_free (VoiceMeter *meter)
   g_mutex_clear (&meter->lock);
   g_free (meter);
 }
+
+/* A crossing counts only once the signal swings past ±HYSTERESIS, so
+ * low-level noise around zero (concealment, noise suppression) adds
+ * none: plain sign changes read a 440 Hz tone as 455-488 Hz under load. */
+#define HYSTERESIS 1000  /* about -30 dBFS */
 
 /* On the receiving streaming thread. */
 static GstFlowReturn
@@ -57,9 +62,14 @@ on_new_sample (GstAppSink *sink,
     {
       gint16 s = ((const gint16 *) map.data)[i];
 
-      if ((meter->last < 0) != (s < 0))
-        meter->crossings++;
-      meter->last = s;
+      gint side = s > HYSTERESIS ? 1 : s < -HYSTERESIS ? -1 : 0;
+
+      if (side != 0 && side != meter->side)
+        {
+          if (meter->side != 0)
+            meter->crossings++;
+          meter->side = side;
+        }
       meter->energy += (double) s * s;
       meter->peak = MAX (meter->peak, ABS (s));
       if (meter->first_sound == 0 && ABS (s) > 328)  /* -40 dBFS */
