@@ -32,7 +32,7 @@ struct _RtmServerInvitation
   RtmServerInvitationState  state;
   Wait                      wait;
   guint                     ack;
-  guint                     timeout_id;      /* lifetime, then the ack timeout */
+  GSource                  *timer;           /* lifetime, then the ack timeout */
   gint64                    ended_at;
   guint                     lingering : 1;
 };
@@ -43,6 +43,33 @@ static gboolean
 is_final (RtmServerInvitationState state)
 {
   return state >= RTM_SERVER_INVITATION_ACCEPTED;
+}
+
+static void
+stop_timer (RtmServerInvitation *self)
+{
+  if (self->timer == NULL)
+    return;
+  g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
+}
+
+/* On the thread-default context, the running worker's. g_timeout_add()
+ * would attach to the main thread's context, and attaching there from a
+ * worker wakes the main thread, which then only waits for the server
+ * lock: two context switches before the invitation reached the callee.
+ * Destroying a timeout of another worker's context wakes nobody. */
+static void
+start_timer (RtmServerInvitation *self,
+             double               seconds,
+             GSourceFunc          func)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  stop_timer (self);
+  self->timer = g_timeout_source_new ((guint) (seconds * 1000 + 0.5));
+  g_source_set_callback (self->timer, func, self, NULL);
+  g_source_attach (self->timer, context);
 }
 
 static JsonObject *
@@ -112,7 +139,7 @@ finish (RtmServerInvitation *self)
   g_assert (is_final (self->state));
   g_assert (self->reply_slot == NULL);
 
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  stop_timer (self);
   clear_wait (self);
   forget_connection (self, self->caller);
   if (self->callee != self->caller)
@@ -150,7 +177,7 @@ on_ack_timeout (gpointer user_data)
 {
   RtmServerInvitation *self = user_data;
 
-  self->timeout_id = 0;
+  g_clear_pointer (&self->timer, g_source_unref);
   g_debug ("invitation %s: no ack within the ack timeout, replying anyway", self->id);
   release_reply (self);
   return G_SOURCE_REMOVE;
@@ -172,7 +199,7 @@ fail (RtmServerInvitation *self,
   g_assert (!is_final (self->state));
 
   self->state = RTM_SERVER_INVITATION_FAILED;
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  stop_timer (self);
   clear_wait (self);
   /* A self-invitation gets both: its client tracks each side. */
   send_failed (self, caller, to_caller);
@@ -185,7 +212,7 @@ on_lifetime_over (gpointer user_data)
 {
   RtmServerInvitation *self = user_data;
 
-  self->timeout_id = 0;
+  g_clear_pointer (&self->timer, g_source_unref);
   g_debug ("invitation %s: expired", self->id);
   /* Unacknowledged, the caller learns the callee never saw it. */
   fail (self,
@@ -199,7 +226,7 @@ rtm_server_invitation_dispose (GObject *object)
 {
   RtmServerInvitation *self = (RtmServerInvitation *) object;
 
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  stop_timer (self);
 
   G_OBJECT_CLASS (rtm_server_invitation_parent_class)->dispose (object);
 }
@@ -294,10 +321,9 @@ rtm_server_invitation_start (RtmServerInvitation *self,
 
   reply = rtm_frame_new_reply (req);
   json_object_set_string_member (reply, "invitation", self->id);
-  rtm_server_connection_reply (self->caller, reply);
-
   if (callee == NULL)
     {
+      rtm_server_connection_reply (self->caller, reply);
       fail (self, PEER_OFFLINE, NULL);
       return;
     }
@@ -308,15 +334,21 @@ rtm_server_invitation_start (RtmServerInvitation *self,
     g_ptr_array_add (rtm_server_connection_get_invitations (callee), g_object_ref (self));
 
   config = rtm_server_get_config (self->server);
-  self->timeout_id = g_timeout_add ((guint) (config->invitation_lifetime * 1000 + 0.5),
-                                    on_lifetime_over, self);
+  start_timer (self, config->invitation_lifetime, on_lifetime_over);
 
   event = new_event (self, RTM_FRAME_INVITATION_RECEIVED);
   json_object_set_string_member (event, "caller", self->caller_uid);
   json_object_set_string_member (event, "content", self->content);
   if (self->channel != NULL)
     json_object_set_string_member (event, "channel", self->channel);
+  /* The callee's frame first: its round trip is what the caller waits
+   * for. The caller's connection still gets the reply (the id) before
+   * anything that names the invitation, except when it calls itself. */
+  if (callee == self->caller)
+    rtm_server_connection_reply (self->caller, reply);
   send_with_ack (self, callee, event, WAIT_RECEIVED);
+  if (callee != self->caller)
+    rtm_server_connection_reply (self->caller, reply);
 }
 
 void
@@ -361,7 +393,7 @@ rtm_server_invitation_answer (RtmServerInvitation *self,
 
   /* Committed: this is the outcome, whatever arrives next. */
   was_sent = self->state == RTM_SERVER_INVITATION_SENT;
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  stop_timer (self);
   clear_wait (self);
 
   switch (type)
@@ -410,8 +442,7 @@ rtm_server_invitation_answer (RtmServerInvitation *self,
     }
   send_with_ack (self, other, event, WAIT_OUTCOME);
   config = rtm_server_get_config (self->server);
-  self->timeout_id = g_timeout_add ((guint) (config->ack_timeout * 1000 + 0.5),
-                                    on_ack_timeout, self);
+  start_timer (self, config->ack_timeout, on_ack_timeout);
 }
 
 void
@@ -443,7 +474,7 @@ rtm_server_invitation_ack (RtmServerInvitation *self,
     case WAIT_OUTCOME:
       if (connection != self->ack_from)
         return;
-      g_clear_handle_id (&self->timeout_id, g_source_remove);
+      stop_timer (self);
       release_reply (self);
       break;
 
@@ -482,7 +513,7 @@ rtm_server_invitation_party_gone (RtmServerInvitation *self,
     {
       /* Either the other party will never ack, or the actor is leaving:
        * the reply goes out now (a no-op on a closed connection). */
-      g_clear_handle_id (&self->timeout_id, g_source_remove);
+      stop_timer (self);
       release_reply (self);
     }
 }
@@ -492,7 +523,7 @@ rtm_server_invitation_abandon (RtmServerInvitation *self)
 {
   g_return_if_fail (RTM_IS_SERVER_INVITATION (self));
 
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  stop_timer (self);
   self->ack = 0;
   self->wait = WAIT_NOTHING;
   self->caller = self->callee = self->actor = self->ack_from = NULL;
