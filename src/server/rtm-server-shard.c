@@ -3,12 +3,15 @@
 
 #include "rtm-server-shard.h"
 
+#include <unistd.h>
+
 struct _RtmServerShard
 {
   GMainContext *context;
   GThread      *thread;
   RtmServerLock *lock;     /* the server's */
   gint          quit;      /* atomic */
+  int           wakeup_fd;
 };
 
 void
@@ -66,6 +69,23 @@ rtm_server_lock_release (RtmServerLock *lock)
   g_mutex_unlock (&lock->mutex);
 }
 
+/* GLib signals a context's wake-up fd whenever a source's fds are added
+ * or removed, also from the thread that owns it: while dispatching, it
+ * blocks and unblocks each source. Left set, it makes the next poll
+ * return at once for a whole empty turn over every connection, once per
+ * frame. Cleared after dispatch and before prepare, so a wake-up from
+ * another thread is either seen by this turn's prepare or comes after. */
+static void
+drain_wakeup (int fd)
+{
+  char buffer[16];
+
+  if (fd < 0)
+    return;
+  while (read (fd, buffer, sizeof buffer) > 0)
+    ;
+}
+
 void
 rtm_server_shard_iterate (GMainContext       *context,
                           RtmServerLock      *lock,
@@ -76,10 +96,14 @@ rtm_server_shard_iterate (GMainContext       *context,
   /* One critical section per turn: what the last poll found is checked
    * and dispatched, then the next poll is prepared. Between two turns the
    * thread always makes a syscall, so the lock changes hands. */
-  rtm_server_lock_acquire (lock);
+  if (lock != NULL)
+    rtm_server_lock_acquire (lock);
   if (state->n_fds >= 0 &&
       g_main_context_check (context, state->max_priority, state->fds, state->n_fds))
-    g_main_context_dispatch (context);
+    {
+      g_main_context_dispatch (context);
+      drain_wakeup (state->wakeup_fd);
+    }
 
   state->max_priority = G_PRIORITY_DEFAULT;
   g_main_context_prepare (context, &state->max_priority);
@@ -89,7 +113,8 @@ rtm_server_shard_iterate (GMainContext       *context,
       state->n_allocated = MAX (state->n_fds, state->n_allocated * 2);
       state->fds = g_renew (GPollFD, state->fds, state->n_allocated);
     }
-  rtm_server_lock_release (lock);
+  if (lock != NULL)
+    rtm_server_lock_release (lock);
 
   /* Another thread attaching a source here wakes this poll (GLib keeps a
    * wakeup fd among the fds), so nothing waits for the next timeout. */
@@ -102,12 +127,32 @@ run_shard (gpointer data)
   RtmServerShard *self = data;
   RtmServerPollState state = RTM_SERVER_POLL_STATE_INIT;
 
+  state.wakeup_fd = self->wakeup_fd;
   g_main_context_push_thread_default (self->context);
   while (!g_atomic_int_get (&self->quit))
     rtm_server_shard_iterate (self->context, self->lock, &state);
   g_main_context_pop_thread_default (self->context);
   g_free (state.fds);
   return NULL;
+}
+
+/* A new context polls one fd: its wake-up. */
+int
+rtm_server_find_wakeup_fd (GMainContext *context)
+{
+  GPollFD fds[2];
+  int priority = G_PRIORITY_DEFAULT;
+  int timeout;
+  int fd = -1;
+
+  if (!g_main_context_acquire (context))
+    return -1;
+  g_main_context_prepare (context, &priority);
+  if (g_main_context_query (context, priority, &timeout, fds, G_N_ELEMENTS (fds)) == 1)
+    fd = fds[0].fd;
+  g_main_context_check (context, priority, fds, 0);
+  g_main_context_release (context);
+  return fd;
 }
 
 RtmServerShard *
@@ -119,8 +164,15 @@ rtm_server_shard_new (RtmServerLock *lock,
 
   self->lock = lock;
   self->context = g_main_context_new ();
+  self->wakeup_fd = rtm_server_find_wakeup_fd (self->context);
   self->thread = g_thread_new (name, run_shard, self);
   return self;
+}
+
+static gboolean
+wake_only (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -129,7 +181,10 @@ rtm_server_shard_free (RtmServerShard *self)
   if (self == NULL)
     return;
   g_atomic_int_set (&self->quit, TRUE);
-  g_main_context_wakeup (self->context);
+  /* A source, not g_main_context_wakeup(): the thread may clear the
+   * wake-up fd (see drain_wakeup()) just after this, but its next
+   * prepare sees the source and its poll does not block. */
+  rtm_server_shard_invoke (self, wake_only, NULL, NULL);
   g_thread_join (self->thread);
   g_main_context_unref (self->context);
   g_free (self);

@@ -41,9 +41,10 @@ typedef struct {
   int      n_fds;          /* -1 before the first turn */
   int      max_priority;
   int      timeout;
+  int      wakeup_fd;      /* the context's own wake-up fd, or -1 */
 } RtmServerPollState;
 
-#define RTM_SERVER_POLL_STATE_INIT { NULL, 0, -1, G_PRIORITY_DEFAULT, -1 }
+#define RTM_SERVER_POLL_STATE_INIT { NULL, 0, -1, G_PRIORITY_DEFAULT, -1, -1 }
 
 RtmServerShard *rtm_server_shard_new          (RtmServerLock      *lock,
                                                guint               index);
@@ -56,8 +57,12 @@ void            rtm_server_shard_invoke       (RtmServerShard     *self,
                                                gpointer            data,
                                                GDestroyNotify      notify);
 
+/* The wake-up fd of a context that has no sources yet, for
+ * RtmServerPollState.wakeup_fd; -1 if it cannot tell. */
+int             rtm_server_find_wakeup_fd     (GMainContext       *context);
+
 /* One iteration of @context, which the calling thread must own:
- * prepare and dispatch under @lock, poll without it. */
+ * prepare and dispatch under @lock (if not NULL), poll without it. */
 void            rtm_server_shard_iterate      (GMainContext       *context,
                                                RtmServerLock      *lock,
                                                RtmServerPollState *state);
