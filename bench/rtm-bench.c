@@ -42,6 +42,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <rtm-protocol.h>
+#include <rtm-server-shard.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,7 +96,8 @@ struct _Shard
   Bench        *bench;
   GThread      *thread;
   GMainContext *context;
-  GMainLoop    *loop;
+  gboolean      running;
+  int           wakeup_fd;
   GPtrArray    *sessions;
   Client       *clients;
   guint         n_clients;
@@ -737,12 +739,24 @@ do_start_flat (Shard   *shard,
       start_cycle (shard, &shard->pairs[i]);
 }
 
+static gboolean
+idle_noop (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static void
 do_quit (Shard   *shard,
          gpointer data)
 {
+  g_autoptr(GSource) source = NULL;
+
   shard->phase = PHASE_IDLE;
-  g_main_loop_quit (shard->loop);
+  shard->running = FALSE;
+  /* Something ready, so the loop's next poll returns and it sees the flag. */
+  source = g_idle_source_new ();
+  g_source_set_callback (source, idle_noop, NULL, NULL);
+  g_source_attach (source, shard->context);
 }
 
 static gpointer
@@ -750,6 +764,7 @@ shard_thread (gpointer data)
 {
   Shard *shard = data;
   Bench *bench = shard->bench;
+  RtmServerPollState state = RTM_SERVER_POLL_STATE_INIT;
 
   g_main_context_push_thread_default (shard->context);
 
@@ -777,7 +792,12 @@ shard_thread (gpointer data)
                                             on_connected, &shard->clients[i]);
     }
 
-  g_main_loop_run (shard->loop);
+  /* The server's loop: it clears the context's wake-up fd after each
+   * dispatch, which GLib sets even from the owning thread. */
+  state.wakeup_fd = shard->wakeup_fd;
+  while (shard->running)
+    rtm_server_shard_iterate (shard->context, NULL, &state);
+  g_free (state.fds);
 
   for (guint i = 0; i < shard->n_clients; i++)
     if (shard->clients[i].ws != NULL)
@@ -1080,7 +1100,8 @@ main (int   argc,
       shard->clients = &bench->clients[first];
       shard->n_clients = MIN ((guint) bench->shard_size, bench->n_clients - first);
       shard->context = g_main_context_new ();
-      shard->loop = g_main_loop_new (shard->context, FALSE);
+      shard->running = TRUE;
+      shard->wakeup_fd = rtm_server_find_wakeup_fd (shard->context);
       shard->rbp_us = g_array_new (FALSE, FALSE, sizeof (gint64));
       shard->accepted_us = g_array_new (FALSE, FALSE, sizeof (gint64));
       shard->ping_us = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1204,7 +1225,6 @@ out:
 
       shard_call (shard, do_quit, NULL);
       g_thread_join (shard->thread);
-      g_main_loop_unref (shard->loop);
       g_main_context_unref (shard->context);
       g_array_unref (shard->rbp_us);
       g_array_unref (shard->accepted_us);
