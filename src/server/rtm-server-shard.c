@@ -11,7 +11,7 @@ struct _RtmServerShard
   GThread      *thread;
   RtmServerLock *lock;     /* the server's */
   gint          quit;      /* atomic */
-  int           wakeup_fd;
+  RtmServerPollState state;  /* the thread's */
 };
 
 void
@@ -118,21 +118,21 @@ rtm_server_shard_iterate (GMainContext       *context,
 
   /* Another thread attaching a source here wakes this poll (GLib keeps a
    * wakeup fd among the fds), so nothing waits for the next timeout. */
-  poll_func (state->fds, (guint) state->n_fds, state->timeout);
+  if (state->poller != NULL)
+    rtm_server_poller_poll (state->poller, state->fds, (guint) state->n_fds, state->timeout);
+  else
+    poll_func (state->fds, (guint) state->n_fds, state->timeout);
 }
 
 static gpointer
 run_shard (gpointer data)
 {
   RtmServerShard *self = data;
-  RtmServerPollState state = RTM_SERVER_POLL_STATE_INIT;
 
-  state.wakeup_fd = self->wakeup_fd;
   g_main_context_push_thread_default (self->context);
   while (!g_atomic_int_get (&self->quit))
-    rtm_server_shard_iterate (self->context, self->lock, &state);
+    rtm_server_shard_iterate (self->context, self->lock, &self->state);
   g_main_context_pop_thread_default (self->context);
-  g_free (state.fds);
   return NULL;
 }
 
@@ -164,7 +164,9 @@ rtm_server_shard_new (RtmServerLock *lock,
 
   self->lock = lock;
   self->context = g_main_context_new ();
-  self->wakeup_fd = rtm_server_find_wakeup_fd (self->context);
+  self->state = (RtmServerPollState) RTM_SERVER_POLL_STATE_INIT;
+  self->state.wakeup_fd = rtm_server_find_wakeup_fd (self->context);
+  self->state.poller = rtm_server_poller_new ();
   self->thread = g_thread_new (name, run_shard, self);
   return self;
 }
@@ -187,6 +189,8 @@ rtm_server_shard_free (RtmServerShard *self)
   rtm_server_shard_invoke (self, wake_only, NULL, NULL);
   g_thread_join (self->thread);
   g_main_context_unref (self->context);
+  g_free (self->state.fds);
+  rtm_server_poller_free (self->state.poller);
   g_free (self);
 }
 
@@ -194,6 +198,14 @@ GMainContext *
 rtm_server_shard_get_context (RtmServerShard *self)
 {
   return self->context;
+}
+
+void
+rtm_server_shard_forget_fd (RtmServerShard *self,
+                            int             fd)
+{
+  if (self->state.poller != NULL)
+    rtm_server_poller_forget_fd (self->state.poller, fd);
 }
 
 void

@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "rtm-server-poller.h"
+
 G_BEGIN_DECLS
 
 typedef struct _RtmServerShard RtmServerShard;
@@ -42,15 +44,19 @@ typedef struct {
   int      max_priority;
   int      timeout;
   int      wakeup_fd;      /* the context's own wake-up fd, or -1 */
+  RtmServerPoller *poller; /* owned; NULL: the context's poll function */
 } RtmServerPollState;
 
-#define RTM_SERVER_POLL_STATE_INIT { NULL, 0, -1, G_PRIORITY_DEFAULT, -1, -1 }
+#define RTM_SERVER_POLL_STATE_INIT { NULL, 0, -1, G_PRIORITY_DEFAULT, -1, -1, NULL }
 
 RtmServerShard *rtm_server_shard_new          (RtmServerLock      *lock,
                                                guint               index);
 /* Stops the thread and waits for it; call without holding the lock. */
 void            rtm_server_shard_free         (RtmServerShard     *self);
 GMainContext   *rtm_server_shard_get_context  (RtmServerShard     *self);
+/* In the shard's thread: @fd was just opened (a new connection). */
+void            rtm_server_shard_forget_fd    (RtmServerShard     *self,
+                                               int                 fd);
 /* Runs @func (under the lock) in the shard's thread. */
 void            rtm_server_shard_invoke       (RtmServerShard     *self,
                                                GSourceFunc         func,

@@ -834,8 +834,9 @@ on_websocket (SoupServer              *server,
 }
 
 typedef struct {
-  RtmServer *server;
-  GSocket   *socket;
+  RtmServer      *server;
+  RtmServerShard *shard;
+  GSocket        *socket;
 } Handover;
 
 static void
@@ -858,6 +859,8 @@ on_handover (gpointer user_data)
 
   if (handover->server->shutting_down || handover->server->soup == NULL)
     return G_SOURCE_REMOVE;
+  /* The number may be a closed connection's, still in the shard's set. */
+  rtm_server_shard_forget_fd (handover->shard, g_socket_get_fd (handover->socket));
   stream = g_socket_connection_factory_create_connection (handover->socket);
   local = g_socket_get_local_address (handover->socket, NULL);
   remote = g_socket_get_remote_address (handover->socket, NULL);
@@ -897,6 +900,7 @@ on_listen_socket_ready (GSocket      *socket,
           Handover *handover = g_new0 (Handover, 1);
 
           handover->server = self;
+          handover->shard = shard;
           handover->socket = g_steal_pointer (&accepted);
           rtm_server_shard_invoke (shard, on_handover, handover, (GDestroyNotify) handover_free);
           continue;
