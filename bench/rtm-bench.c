@@ -343,11 +343,11 @@ pair_failed (Shard      *shard,
 static void
 on_caller_frame (Client       *client,
                  RtmFrameType  type,
-                 JsonObject   *frame)
+                 JsonObject   *frame,
+                 gint64        now)
 {
   Shard *shard = client->shard;
   Pair *pair = client->pair;
-  gint64 now = g_get_monotonic_time ();
   gint64 ack = 0;
 
   switch (type)
@@ -431,6 +431,8 @@ on_message (SoupWebsocketConnection *ws,
             GBytes                  *message,
             gpointer                 user_data)
 {
+  /* When the frame was read, before the generator's own parsing. */
+  gint64 now = g_get_monotonic_time ();
   Client *client = user_data;
   Bench *bench = client->shard->bench;
   g_autoptr(JsonObject) frame = NULL;
@@ -466,7 +468,7 @@ on_message (SoupWebsocketConnection *ws,
   if (client->pair == NULL)
     return;
   if (client->pair->caller == client)
-    on_caller_frame (client, type, frame);
+    on_caller_frame (client, type, frame, now);
   else
     on_callee_frame (client, type, frame);
 }
