@@ -12,7 +12,7 @@
 
 struct _BeckonInCallPage
 {
-  AdwBin         parent_instance;
+  BeckonCallPage parent_instance;
 
   /* template */
   GtkRevealer   *waiting_revealer;
@@ -29,22 +29,18 @@ struct _BeckonInCallPage
   GtkButton     *hangup_button;
 
   /* owned */
-  BeckonCall    *call;
   BeckonCall    *waiting_call;
-  GBindingGroup *bindings;
-  GSignalGroup  *signals;
 };
 
 enum {
   PROP_0,
-  PROP_CALL,
   PROP_WAITING_CALL,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (BeckonInCallPage, beckon_in_call_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (BeckonInCallPage, beckon_in_call_page, BECKON_TYPE_CALL_PAGE)
 
 static double
 db_to_fraction (double db)
@@ -55,24 +51,27 @@ db_to_fraction (double db)
 static void
 on_levels (BeckonInCallPage *self)
 {
-  if (self->call == NULL)
+  BeckonCall *call = beckon_call_page_get_call (BECKON_CALL_PAGE (self));
+
+  if (call == NULL)
     return;
 
   gtk_level_bar_set_value (self->input_level,
-                           db_to_fraction (beckon_call_get_input_level (self->call)));
+                           db_to_fraction (beckon_call_get_input_level (call)));
   gtk_level_bar_set_value (self->output_level,
-                           db_to_fraction (beckon_call_get_output_level (self->call)));
+                           db_to_fraction (beckon_call_get_output_level (call)));
 }
 
 static void
 on_quality (BeckonInCallPage *self)
 {
+  BeckonCall *call = beckon_call_page_get_call (BECKON_CALL_PAGE (self));
   const char *icon = "network-cellular-signal-none-symbolic";
 
-  if (self->call == NULL)
+  if (call == NULL)
     return;
 
-  switch (beckon_call_get_quality (self->call))
+  switch (beckon_call_get_quality (call))
     {
     case BECKON_CALL_QUALITY_GOOD:
       icon = "network-cellular-signal-excellent-symbolic";
@@ -89,14 +88,32 @@ on_quality (BeckonInCallPage *self)
     }
 
   gtk_image_set_from_icon_name (self->quality_icon, icon);
-  gtk_label_set_label (self->quality_label, beckon_call_get_quality_text (self->call));
+  gtk_label_set_label (self->quality_label, beckon_call_get_quality_text (call));
 }
 
 static void
 on_call_state_changed (BeckonInCallPage *self)
 {
+  BeckonCall *call = beckon_call_page_get_call (BECKON_CALL_PAGE (self));
+
   gtk_widget_set_sensitive (GTK_WIDGET (self->hangup_button),
-                            self->call && beckon_call_is_live (self->call));
+                            call && beckon_call_is_live (call));
+}
+
+static void
+beckon_in_call_page_call_changed (BeckonCallPage *page)
+{
+  BeckonInCallPage *self = BECKON_IN_CALL_PAGE (page);
+  BeckonCall *call = beckon_call_page_get_call (page);
+
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->hangup_button), "s",
+                                    call ? beckon_call_get_id (call) : "");
+  /* A new call starts silent, not at the last call's levels. */
+  gtk_level_bar_set_value (self->input_level, 0);
+  gtk_level_bar_set_value (self->output_level, 0);
+  on_levels (self);
+  on_quality (self);
+  on_call_state_changed (self);
 }
 
 static void
@@ -109,9 +126,6 @@ beckon_in_call_page_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_CALL:
-      g_value_set_object (value, self->call);
-      break;
     case PROP_WAITING_CALL:
       g_value_set_object (value, self->waiting_call);
       break;
@@ -130,9 +144,6 @@ beckon_in_call_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CALL:
-      beckon_in_call_page_set_call (self, g_value_get_object (value));
-      break;
     case PROP_WAITING_CALL:
       beckon_in_call_page_set_waiting_call (self, g_value_get_object (value));
       break;
@@ -146,9 +157,6 @@ beckon_in_call_page_dispose (GObject *object)
 {
   BeckonInCallPage *self = BECKON_IN_CALL_PAGE (object);
 
-  g_clear_object (&self->bindings);
-  g_clear_object (&self->signals);
-  g_clear_object (&self->call);
   g_clear_object (&self->waiting_call);
 
   G_OBJECT_CLASS (beckon_in_call_page_parent_class)->dispose (object);
@@ -159,14 +167,14 @@ beckon_in_call_page_class_init (BeckonInCallPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  BeckonCallPageClass *page_class = BECKON_CALL_PAGE_CLASS (klass);
 
   object_class->get_property = beckon_in_call_page_get_property;
   object_class->set_property = beckon_in_call_page_set_property;
   object_class->dispose = beckon_in_call_page_dispose;
 
-  properties[PROP_CALL] =
-    g_param_spec_object ("call", NULL, NULL, BECKON_TYPE_CALL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  page_class->call_changed = beckon_in_call_page_call_changed;
+
   properties[PROP_WAITING_CALL] =
     g_param_spec_object ("waiting-call", NULL, NULL, BECKON_TYPE_CALL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -190,19 +198,17 @@ beckon_in_call_page_class_init (BeckonInCallPageClass *klass)
 static void
 beckon_in_call_page_init (BeckonInCallPage *self)
 {
+  BeckonCallPage *page = BECKON_CALL_PAGE (self);
+  GSignalGroup *signals = beckon_call_page_get_signals (page);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->bindings = g_binding_group_new ();
-  g_binding_group_bind (self->bindings, "peer-id", self->peer_label, "label", G_BINDING_SYNC_CREATE);
-  g_binding_group_bind (self->bindings, "peer-id", self->avatar, "text", G_BINDING_SYNC_CREATE);
-  g_binding_group_bind (self->bindings, "status", self->status_label, "label", G_BINDING_SYNC_CREATE);
-
-  self->signals = g_signal_group_new (BECKON_TYPE_CALL);
-  g_signal_group_connect_swapped (self->signals, "state-changed",
+  beckon_call_page_bind_peer (page, self->avatar, self->peer_label, self->status_label);
+  g_signal_group_connect_swapped (signals, "state-changed",
                                   G_CALLBACK (on_call_state_changed), self);
-  g_signal_group_connect_swapped (self->signals, "notify::output-level",
+  g_signal_group_connect_swapped (signals, "notify::output-level",
                                   G_CALLBACK (on_levels), self);
-  g_signal_group_connect_swapped (self->signals, "notify::quality-text",
+  g_signal_group_connect_swapped (signals, "notify::quality-text",
                                   G_CALLBACK (on_quality), self);
 }
 
@@ -210,36 +216,6 @@ GtkWidget *
 beckon_in_call_page_new (void)
 {
   return g_object_new (BECKON_TYPE_IN_CALL_PAGE, NULL);
-}
-
-BeckonCall *
-beckon_in_call_page_get_call (BeckonInCallPage *self)
-{
-  g_return_val_if_fail (BECKON_IS_IN_CALL_PAGE (self), NULL);
-  return self->call;
-}
-
-void
-beckon_in_call_page_set_call (BeckonInCallPage *self,
-                              BeckonCall       *call)
-{
-  g_return_if_fail (BECKON_IS_IN_CALL_PAGE (self));
-  g_return_if_fail (call == NULL || BECKON_IS_CALL (call));
-
-  if (!g_set_object (&self->call, call))
-    return;
-
-  g_binding_group_set_source (self->bindings, call);
-  g_signal_group_set_target (self->signals, call);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->hangup_button), "s",
-                                    call ? beckon_call_get_id (call) : "");
-  gtk_level_bar_set_value (self->input_level, 0);
-  gtk_level_bar_set_value (self->output_level, 0);
-  on_levels (self);
-  on_quality (self);
-  on_call_state_changed (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL]);
 }
 
 BeckonCall *

@@ -3,20 +3,17 @@
 
 #include <adwaita.h>
 
-#include "beckon-call.h"
+#include "beckon-call-page.h"
 
 G_BEGIN_DECLS
 
 #define BECKON_TYPE_IN_CALL_PAGE (beckon_in_call_page_get_type ())
-G_DECLARE_FINAL_TYPE (BeckonInCallPage, beckon_in_call_page, BECKON, IN_CALL_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (BeckonInCallPage, beckon_in_call_page, BECKON, IN_CALL_PAGE, BeckonCallPage)
 
-/* A view of the call in progress ("call") and of a second caller waiting
- * ("waiting-call", shown as a banner); both nullable. */
+/* A view of the call in progress ("call", from BeckonCallPage) and of a
+ * second caller waiting ("waiting-call", shown as a banner); both nullable. */
 
 GtkWidget  *beckon_in_call_page_new              (void);
-BeckonCall *beckon_in_call_page_get_call         (BeckonInCallPage *self);
-void        beckon_in_call_page_set_call         (BeckonInCallPage *self,
-                                                  BeckonCall       *call);
 BeckonCall *beckon_in_call_page_get_waiting_call (BeckonInCallPage *self);
 void        beckon_in_call_page_set_waiting_call (BeckonInCallPage *self,
                                                   BeckonCall       *call);

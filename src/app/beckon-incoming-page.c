@@ -9,7 +9,7 @@
 
 struct _BeckonIncomingPage
 {
-  AdwBin         parent_instance;
+  BeckonCallPage parent_instance;
 
   /* template */
   AdwAvatar     *avatar;
@@ -18,27 +18,15 @@ struct _BeckonIncomingPage
   GtkLabel      *content_label;
   GtkButton     *accept_button;
   GtkButton     *decline_button;
-
-  /* owned */
-  BeckonCall    *call;
-  GBindingGroup *bindings;
-  GSignalGroup  *signals;
 };
 
-enum {
-  PROP_0,
-  PROP_CALL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (BeckonIncomingPage, beckon_incoming_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (BeckonIncomingPage, beckon_incoming_page, BECKON_TYPE_CALL_PAGE)
 
 static void
 update_content (BeckonIncomingPage *self)
 {
-  const char *content = self->call ? beckon_call_get_content (self->call) : NULL;
+  BeckonCall *call = beckon_call_page_get_call (BECKON_CALL_PAGE (self));
+  const char *content = call ? beckon_call_get_content (call) : NULL;
   g_autofree char *quoted = NULL;
 
   if (content != NULL && *content != '\0')
@@ -52,7 +40,8 @@ update_content (BeckonIncomingPage *self)
 static void
 on_call_state_changed (BeckonIncomingPage *self)
 {
-  gboolean ringing = self->call && beckon_call_is_ringing (self->call);
+  BeckonCall *call = beckon_call_page_get_call (BECKON_CALL_PAGE (self));
+  gboolean ringing = call && beckon_call_is_ringing (call);
 
   /* Nothing left to answer once it ended. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->accept_button), ringing);
@@ -60,67 +49,26 @@ on_call_state_changed (BeckonIncomingPage *self)
 }
 
 static void
-beckon_incoming_page_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
+beckon_incoming_page_call_changed (BeckonCallPage *page)
 {
-  BeckonIncomingPage *self = BECKON_INCOMING_PAGE (object);
+  BeckonIncomingPage *self = BECKON_INCOMING_PAGE (page);
+  BeckonCall *call = beckon_call_page_get_call (page);
 
-  switch (prop_id)
-    {
-    case PROP_CALL:
-      g_value_set_object (value, self->call);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-beckon_incoming_page_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  BeckonIncomingPage *self = BECKON_INCOMING_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CALL:
-      beckon_incoming_page_set_call (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-beckon_incoming_page_dispose (GObject *object)
-{
-  BeckonIncomingPage *self = BECKON_INCOMING_PAGE (object);
-
-  g_clear_object (&self->bindings);
-  g_clear_object (&self->signals);
-  g_clear_object (&self->call);
-
-  G_OBJECT_CLASS (beckon_incoming_page_parent_class)->dispose (object);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->accept_button), "s",
+                                    call ? beckon_call_get_id (call) : "");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->decline_button), "s",
+                                    call ? beckon_call_get_id (call) : "");
+  update_content (self);
+  on_call_state_changed (self);
 }
 
 static void
 beckon_incoming_page_class_init (BeckonIncomingPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  BeckonCallPageClass *page_class = BECKON_CALL_PAGE_CLASS (klass);
 
-  object_class->get_property = beckon_incoming_page_get_property;
-  object_class->set_property = beckon_incoming_page_set_property;
-  object_class->dispose = beckon_incoming_page_dispose;
-
-  properties[PROP_CALL] =
-    g_param_spec_object ("call", NULL, NULL, BECKON_TYPE_CALL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->call_changed = beckon_incoming_page_call_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/beckon-incoming-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BeckonIncomingPage, avatar);
@@ -134,15 +82,12 @@ beckon_incoming_page_class_init (BeckonIncomingPageClass *klass)
 static void
 beckon_incoming_page_init (BeckonIncomingPage *self)
 {
+  BeckonCallPage *page = BECKON_CALL_PAGE (self);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->bindings = g_binding_group_new ();
-  g_binding_group_bind (self->bindings, "peer-id", self->peer_label, "label", G_BINDING_SYNC_CREATE);
-  g_binding_group_bind (self->bindings, "peer-id", self->avatar, "text", G_BINDING_SYNC_CREATE);
-  g_binding_group_bind (self->bindings, "status", self->status_label, "label", G_BINDING_SYNC_CREATE);
-
-  self->signals = g_signal_group_new (BECKON_TYPE_CALL);
-  g_signal_group_connect_swapped (self->signals, "state-changed",
+  beckon_call_page_bind_peer (page, self->avatar, self->peer_label, self->status_label);
+  g_signal_group_connect_swapped (beckon_call_page_get_signals (page), "state-changed",
                                   G_CALLBACK (on_call_state_changed), self);
 }
 
@@ -150,35 +95,6 @@ GtkWidget *
 beckon_incoming_page_new (void)
 {
   return g_object_new (BECKON_TYPE_INCOMING_PAGE, NULL);
-}
-
-BeckonCall *
-beckon_incoming_page_get_call (BeckonIncomingPage *self)
-{
-  g_return_val_if_fail (BECKON_IS_INCOMING_PAGE (self), NULL);
-  return self->call;
-}
-
-void
-beckon_incoming_page_set_call (BeckonIncomingPage *self,
-                               BeckonCall         *call)
-{
-  g_return_if_fail (BECKON_IS_INCOMING_PAGE (self));
-  g_return_if_fail (call == NULL || BECKON_IS_CALL (call));
-
-  if (!g_set_object (&self->call, call))
-    return;
-
-  g_binding_group_set_source (self->bindings, call);
-  g_signal_group_set_target (self->signals, call);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->accept_button), "s",
-                                    call ? beckon_call_get_id (call) : "");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->decline_button), "s",
-                                    call ? beckon_call_get_id (call) : "");
-  update_content (self);
-  on_call_state_changed (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL]);
 }
 
 const char *

@@ -3,19 +3,17 @@
 
 #include <adwaita.h>
 
-#include "beckon-call.h"
+#include "beckon-call-page.h"
 
 G_BEGIN_DECLS
 
 #define BECKON_TYPE_OUTGOING_PAGE (beckon_outgoing_page_get_type ())
-G_DECLARE_FINAL_TYPE (BeckonOutgoingPage, beckon_outgoing_page, BECKON, OUTGOING_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (BeckonOutgoingPage, beckon_outgoing_page, BECKON, OUTGOING_PAGE, BeckonCallPage)
 
-/* A view of one call ("call", nullable). */
+/* A view of a call we placed ("call", from BeckonCallPage, nullable):
+ * cancel it while it rings. */
 
 GtkWidget  *beckon_outgoing_page_new         (void);
-BeckonCall *beckon_outgoing_page_get_call    (BeckonOutgoingPage *self);
-void        beckon_outgoing_page_set_call    (BeckonOutgoingPage *self,
-                                          BeckonCall     *call);
 const char *beckon_outgoing_page_get_status  (BeckonOutgoingPage *self);
 const char *beckon_outgoing_page_get_content (BeckonOutgoingPage *self);
 

@@ -76,17 +76,17 @@ refresh (BeckonWindow *self)
 
   if (live != NULL)
     {
-      beckon_in_call_page_set_call (self->in_call_page, live);
+      beckon_call_page_set_call (BECKON_CALL_PAGE (self->in_call_page), live);
       show_page (self, "in-call");
     }
   else if (incoming != NULL)
     {
-      beckon_incoming_page_set_call (self->incoming_page, incoming);
+      beckon_call_page_set_call (BECKON_CALL_PAGE (self->incoming_page), incoming);
       show_page (self, "incoming");
     }
   else if (outgoing != NULL)
     {
-      beckon_outgoing_page_set_call (self->outgoing_page, outgoing);
+      beckon_call_page_set_call (BECKON_CALL_PAGE (self->outgoing_page), outgoing);
       show_page (self, "outgoing");
     }
   else if (self->ended_call != NULL)
@@ -104,9 +104,9 @@ refresh (BeckonWindow *self)
 
   if (live == NULL && incoming == NULL && outgoing == NULL && self->ended_call == NULL)
     {
-      beckon_in_call_page_set_call (self->in_call_page, NULL);
-      beckon_incoming_page_set_call (self->incoming_page, NULL);
-      beckon_outgoing_page_set_call (self->outgoing_page, NULL);
+      beckon_call_page_set_call (BECKON_CALL_PAGE (self->in_call_page), NULL);
+      beckon_call_page_set_call (BECKON_CALL_PAGE (self->incoming_page), NULL);
+      beckon_call_page_set_call (BECKON_CALL_PAGE (self->outgoing_page), NULL);
     }
 }
 
@@ -126,11 +126,10 @@ static gboolean
 is_shown (BeckonWindow *self,
           BeckonCall   *call)
 {
-  const char *page = gtk_stack_get_visible_child_name (self->stack);
+  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
 
-  return (g_strcmp0 (page, "in-call") == 0 && beckon_in_call_page_get_call (self->in_call_page) == call) ||
-         (g_strcmp0 (page, "incoming") == 0 && beckon_incoming_page_get_call (self->incoming_page) == call) ||
-         (g_strcmp0 (page, "outgoing") == 0 && beckon_outgoing_page_get_call (self->outgoing_page) == call);
+  /* Only the outgoing, incoming and in-call pages show a call. */
+  return BECKON_IS_CALL_PAGE (page) && beckon_call_page_get_call (BECKON_CALL_PAGE (page)) == call;
 }
 
 static void

@@ -758,7 +758,7 @@ START_TEST (test_answering_a_waiting_call_hangs_up_the_first)
   ck_assert_int_eq (beckon_call_get_state (incoming), BECKON_CALL_STATE_ENDED);
   ck_assert_int_eq (beckon_call_get_end_reason (incoming), BECKON_CALL_END_HANGUP_LOCAL);
   ck_assert (beckon_call_is_live (waiting));
-  ck_assert_ptr_eq (beckon_in_call_page_get_call (beckon_window_get_in_call_page (bob->window)), waiting);
+  ck_assert_ptr_eq (beckon_call_page_get_call (BECKON_CALL_PAGE (beckon_window_get_in_call_page (bob->window))), waiting);
 
   WAIT_UNTIL (beckon_call_get_state (outgoing) == BECKON_CALL_STATE_ENDED, 5000, "alice hearing the hang-up");
   WAIT_UNTIL (beckon_call_get_state (second) >= BECKON_CALL_STATE_CONNECTING, 5000, "carol hearing the answer");
