@@ -21,6 +21,10 @@
 #include "beckon-window.h"
 #include "rtm-test-server.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 typedef struct
 {
   RtmClient      *client;
@@ -1081,6 +1085,182 @@ START_TEST (test_a_call_to_an_unfocused_window_notifies_and_answers_from_there)
 }
 END_TEST
 
+/* Window size and maximized state */
+
+/* Each start is a whole g_application_run (), as `beckon` does: app.quit
+ * shuts the app down and takes it off the bus, as the process exiting
+ * would. GSETTINGS_BACKEND=memory keeps the settings for the rest of this
+ * (forked) test process, as dconf keeps them between runs. */
+
+typedef struct
+{
+  BeckonApplication *app;
+  void             (*session) (BeckonApplication *app,
+                               GtkWindow         *window,
+                               gpointer           user_data);
+  gpointer           user_data;
+} AppRun;
+
+static gboolean
+run_session (gpointer user_data)
+{
+  AppRun *run = user_data;
+  BeckonCallList *calls = beckon_application_get_call_list (run->app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+
+  ck_assert_msg (BECKON_IS_WINDOW (window), "the app shows no main window");
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)), 5000, "the window mapping");
+  WAIT_UNTIL (beckon_call_list_get_client (calls) != NULL &&
+              rtm_client_get_connection_state (beckon_call_list_get_client (calls)) == RTM_CONNECTION_STATE_CONNECTED,
+              10000, "signing in");
+  run->session (run->app, window, run->user_data);
+
+  /* As the user quits (Ctrl+Q, or the menu): app.quit closes the window. */
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_app_activated (GApplication *app,
+                  AppRun       *run)
+{
+  g_idle_add (run_session, run);
+}
+
+/* The app's startup calls g_set_application_name (): once per process
+ * for `beckon`, once per run here. Every other warning stays fatal. */
+static gboolean
+tolerate_renaming (const char     *log_domain,
+                   GLogLevelFlags  log_level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, "GLib") == 0 &&
+           g_strcmp0 (message, "g_set_application_name() called multiple times") == 0);
+}
+
+/* Starts the app, runs SESSION once its window shows and it has signed in,
+ * then quits it. */
+static void
+run_app (void   (*session) (BeckonApplication *app,
+                            GtkWindow         *window,
+                            gpointer           user_data),
+         gpointer user_data)
+{
+  AppRun run = { beckon_application_new (), session, user_data };
+  gpointer app = run.app;
+
+  g_test_log_set_fatal_handler (tolerate_renaming, NULL);
+  g_application_set_flags (G_APPLICATION (run.app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (run.app, "activate", G_CALLBACK (on_app_activated), &run);
+  ck_assert_int_eq (g_application_run (G_APPLICATION (run.app), 0, NULL), EXIT_SUCCESS);
+
+  /* Gone for good, so the next start is the default application again. */
+  g_object_add_weak_pointer (G_OBJECT (app), &app);
+  g_object_unref (run.app);
+  ck_assert_msg (app == NULL, "the application outlived its run");
+}
+
+typedef struct
+{
+  int width;
+  int height;
+  int inner_width;   /* the window's allocation, inside its frame */
+  int inner_height;
+} WindowSize;
+
+/* A user drags the window to 613×777: the window manager resizes the X
+ * window, as XResizeWindow does here (Xvfb runs no window manager). */
+static void
+resize (BeckonApplication *app,
+        GtkWindow         *window,
+        gpointer           user_data)
+{
+  WindowSize *size = user_data;
+  int initial_width = gtk_widget_get_width (GTK_WIDGET (window));
+  int width;
+  int height;
+
+#ifdef GDK_WINDOWING_X11
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  if (GDK_IS_X11_SURFACE (surface))
+    XResizeWindow (gdk_x11_display_get_xdisplay (gdk_surface_get_display (surface)),
+                   gdk_x11_surface_get_xid (surface), size->width, size->height);
+  else
+#endif
+    gtk_window_set_default_size (window, size->width, size->height);
+
+  WAIT_UNTIL ((gtk_window_get_default_size (window, &width, &height),
+               width == size->width && height == size->height) &&
+              gtk_widget_get_width (GTK_WIDGET (window)) != initial_width,
+              5000, "the window taking its new size");
+  size->inner_width = gtk_widget_get_width (GTK_WIDGET (window));
+  size->inner_height = gtk_widget_get_height (GTK_WIDGET (window));
+  ck_assert (!gtk_window_is_maximized (window));
+}
+
+static void
+expect_size (BeckonApplication *app,
+             GtkWindow         *window,
+             gpointer           user_data)
+{
+  WindowSize *size = user_data;
+  int width;
+  int height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  ck_assert_int_eq (width, size->width);
+  ck_assert_int_eq (height, size->height);
+  WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (window)) == size->inner_width &&
+              gtk_widget_get_height (GTK_WIDGET (window)) == size->inner_height,
+              5000, "the window showing at its remembered size");
+  ck_assert (!gtk_window_is_maximized (window));
+}
+
+static void
+expect_maximized (BeckonApplication *app,
+                  GtkWindow         *window,
+                  gpointer           user_data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.beckon.Beckon");
+
+  ck_assert_msg (gtk_window_is_maximized (window), "the window did not start maximized");
+
+  /* Only the next start reads the setting: clear it, so that what the
+   * close leaves there was written by the close. */
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+}
+
+START_TEST (test_the_window_size_survives_a_restart)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.beckon.Beckon");
+  WindowSize size = { 613, 777 };
+
+  g_settings_set_string (settings, "server-uri", rtm_test_server_get_uri (server));
+  g_settings_set_string (settings, "user-id", "tester");
+
+  run_app (resize, &size);
+  ck_assert_int_eq (g_settings_get_int (settings, "window-width"), 613);
+  ck_assert_int_eq (g_settings_get_int (settings, "window-height"), 777);
+  ck_assert (!g_settings_get_boolean (settings, "window-maximized"));
+
+  run_app (expect_size, &size);
+
+  /* Without a window manager, gtk_window_maximize () on a shown window
+   * asks for nothing that ever happens: gtk_window_is_maximized () stays
+   * FALSE under Xvfb. A window the app maximizes before showing it is
+   * maximized at once, so the test starts from a session that ended
+   * maximized: the next start maximizes, and closing it says so again. */
+  g_settings_set_boolean (settings, "window-maximized", TRUE);
+  run_app (expect_maximized, NULL);
+  ck_assert (g_settings_get_boolean (settings, "window-maximized"));
+  ck_assert_int_eq (g_settings_get_int (settings, "window-width"), 613);
+  ck_assert_int_eq (g_settings_get_int (settings, "window-height"), 777);
+}
+END_TEST
+
 static Suite *
 app_suite (void)
 {
@@ -1136,6 +1316,12 @@ app_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_the_app_starts_its_own_server_and_echo_answers);
   tcase_add_test (tc, test_a_call_to_an_unfocused_window_notifies_and_answers_from_there);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("window-state");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 30);
+  tcase_add_test (tc, test_the_window_size_survives_a_restart);
   suite_add_tcase (suite, tc);
 
   return suite;
