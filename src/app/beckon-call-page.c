@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "beckon-call-page.h"
 
 typedef struct
@@ -157,4 +159,25 @@ beckon_call_page_get_signals (BeckonCallPage *self)
 
   priv = beckon_call_page_get_instance_private (self);
   return priv->signals;
+}
+
+void
+beckon_call_page_show_content (BeckonCallPage *self,
+                               GtkLabel       *label)
+{
+  BeckonCallPagePrivate *priv;
+  const char *content;
+  g_autofree char *quoted = NULL;
+
+  g_return_if_fail (BECKON_IS_CALL_PAGE (self));
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  priv = beckon_call_page_get_instance_private (self);
+  content = priv->call ? beckon_call_get_content (priv->call) : NULL;
+  if (content != NULL && *content != '\0')
+    /* Translators: the message sent with a call, in quotes */
+    quoted = g_strdup_printf (_("“%s”"), content);
+
+  gtk_label_set_label (label, quoted ? quoted : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), quoted != NULL);
 }

@@ -34,6 +34,10 @@ void          beckon_call_page_bind_peer   (BeckonCallPage *self,
                                             AdwAvatar      *avatar,
                                             GtkLabel       *peer_label,
                                             GtkLabel       *status_label);
+/* For subclasses: show the message sent with the call in @label, in
+ * quotes, or hide @label when there is none. */
+void          beckon_call_page_show_content (BeckonCallPage *self,
+                                             GtkLabel       *label);
 /* For subclasses: a BeckonCall signal group that follows "call". */
 GSignalGroup *beckon_call_page_get_signals (BeckonCallPage *self);
 

@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "beckon-incoming-page.h"
 
 struct _BeckonIncomingPage
@@ -21,21 +19,6 @@ struct _BeckonIncomingPage
 };
 
 G_DEFINE_FINAL_TYPE (BeckonIncomingPage, beckon_incoming_page, BECKON_TYPE_CALL_PAGE)
-
-static void
-update_content (BeckonIncomingPage *self)
-{
-  BeckonCall *call = beckon_call_page_get_call (BECKON_CALL_PAGE (self));
-  const char *content = call ? beckon_call_get_content (call) : NULL;
-  g_autofree char *quoted = NULL;
-
-  if (content != NULL && *content != '\0')
-    /* Translators: the caller's message, in quotes */
-    quoted = g_strdup_printf (_("“%s”"), content);
-
-  gtk_label_set_label (self->content_label, quoted ? quoted : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->content_label), quoted != NULL);
-}
 
 static void
 on_call_state_changed (BeckonIncomingPage *self)
@@ -58,7 +41,7 @@ beckon_incoming_page_call_changed (BeckonCallPage *page)
                                     call ? beckon_call_get_id (call) : "");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->decline_button), "s",
                                     call ? beckon_call_get_id (call) : "");
-  update_content (self);
+  beckon_call_page_show_content (page, self->content_label);
   on_call_state_changed (self);
 }
 

@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "beckon-outgoing-page.h"
 
 struct _BeckonOutgoingPage
@@ -20,21 +18,6 @@ struct _BeckonOutgoingPage
 };
 
 G_DEFINE_FINAL_TYPE (BeckonOutgoingPage, beckon_outgoing_page, BECKON_TYPE_CALL_PAGE)
-
-static void
-update_content (BeckonOutgoingPage *self)
-{
-  BeckonCall *call = beckon_call_page_get_call (BECKON_CALL_PAGE (self));
-  const char *content = call ? beckon_call_get_content (call) : NULL;
-  g_autofree char *quoted = NULL;
-
-  if (content != NULL && *content != '\0')
-    /* Translators: the message sent with a call, in quotes */
-    quoted = g_strdup_printf (_("“%s”"), content);
-
-  gtk_label_set_label (self->content_label, quoted ? quoted : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->content_label), quoted != NULL);
-}
 
 static void
 on_call_state_changed (BeckonOutgoingPage *self)
@@ -54,7 +37,7 @@ beckon_outgoing_page_call_changed (BeckonCallPage *page)
 
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->cancel_button), "s",
                                     call ? beckon_call_get_id (call) : "");
-  update_content (self);
+  beckon_call_page_show_content (page, self->content_label);
   on_call_state_changed (self);
 }
 
