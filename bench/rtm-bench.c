@@ -97,7 +97,6 @@ struct _Shard
   GThread      *thread;
   GMainContext *context;
   gboolean      running;
-  int           wakeup_fd;
   GPtrArray    *sessions;
   Client       *clients;
   guint         n_clients;
@@ -768,6 +767,8 @@ shard_thread (gpointer data)
   Bench *bench = shard->bench;
   RtmServerPollState state = RTM_SERVER_POLL_STATE_INIT;
 
+  /* Before the context has sources, while it can still tell. */
+  state.wakeup_fd = rtm_server_find_wakeup_fd (shard->context);
   g_main_context_push_thread_default (shard->context);
 
   /* Sessions belong to the thread that makes them. Every connection at
@@ -796,7 +797,6 @@ shard_thread (gpointer data)
 
   /* The server's loop: it clears the context's wake-up fd after each
    * dispatch, which GLib sets even from the owning thread. */
-  state.wakeup_fd = shard->wakeup_fd;
   while (shard->running)
     rtm_server_shard_iterate (shard->context, NULL, &state);
   g_free (state.fds);
@@ -1103,7 +1103,6 @@ main (int   argc,
       shard->n_clients = MIN ((guint) bench->shard_size, bench->n_clients - first);
       shard->context = g_main_context_new ();
       shard->running = TRUE;
-      shard->wakeup_fd = rtm_server_find_wakeup_fd (shard->context);
       shard->rbp_us = g_array_new (FALSE, FALSE, sizeof (gint64));
       shard->accepted_us = g_array_new (FALSE, FALSE, sizeof (gint64));
       shard->ping_us = g_array_new (FALSE, FALSE, sizeof (gint64));
