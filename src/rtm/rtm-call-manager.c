@@ -575,16 +575,16 @@ send_cancel (RtmCallManager *self,
              GTask          *task);
 
 static void
-on_invite_reply (JsonObject   *result_reply,
-                 const GError *result_error,
-                 gpointer      user_data)
+on_invite_reply (JsonObject *reply_in,
+                 GError     *error_in,
+                 gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
   RtmCallManager *self = g_task_get_source_object (task);
   RtmLocalInvitation *invitation = g_task_get_task_data (task);
-  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
   g_autoptr(GTask) cancel_task = NULL;
-  GError *error = NULL;
+  g_autoptr(GError) error = error_in;
   const char *id = NULL;
   SendState *state;
 
@@ -593,8 +593,6 @@ on_invite_reply (JsonObject   *result_reply,
     cancel_task = g_steal_pointer (&state->cancel_task);
   g_hash_table_remove (self->sending, invitation);
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply != NULL)
     {
       id = rtm_frame_get_string (reply, "invitation", TRUE, 0, NULL);
@@ -613,7 +611,7 @@ on_invite_reply (JsonObject   *result_reply,
                     : RTM_LOCAL_INVITATION_ERROR_PEER_NO_RESPONSE);
       if (cancel_task != NULL)
         g_task_return_new_error (cancel_task, RTM_ERROR, RTM_ERROR_ALREADY_END, "the invitation has ended");
-      g_task_return_error (task, error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -737,21 +735,19 @@ rtm_call_manager_send_local_invitation_finish (RtmCallManager  *self,
 }
 
 static void
-on_cancel_reply (JsonObject   *result_reply,
-                 const GError *result_error,
-                 gpointer      user_data)
+on_cancel_reply (JsonObject *reply_in,
+                 GError     *error_in,
+                 gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
   RtmCallManager *self = g_task_get_source_object (task);
   RtmLocalInvitation *invitation = g_task_get_task_data (task);
-  g_autoptr(JsonObject) reply = NULL;
-  GError *error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -883,19 +879,17 @@ rtm_call_manager_cancel_local_invitation_finish (RtmCallManager  *self,
 }
 
 static void
-on_answer_reply (JsonObject   *result_reply,
-                 const GError *result_error,
-                 gpointer      user_data)
+on_answer_reply (JsonObject *reply_in,
+                 GError     *error_in,
+                 gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
   RtmCallManager *self = g_task_get_source_object (task);
   RtmRemoteInvitation *invitation = g_task_get_task_data (task);
   gboolean accept = g_task_get_source_tag (task) == rtm_call_manager_accept_remote_invitation_async;
-  g_autoptr(JsonObject) reply = NULL;
-  GError *error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
       /* A session that ended under the accept is not an accept failure. */
@@ -905,7 +899,7 @@ on_answer_reply (JsonObject   *result_reply,
                      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                        ? RTM_REMOTE_INVITATION_ERROR_NOT_LOGGEDIN
                        : RTM_REMOTE_INVITATION_ERROR_ACCEPT_FAILURE);
-      g_task_return_error (task, error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 

@@ -285,16 +285,14 @@ rtm_channel_reset (RtmChannel *self)
 }
 
 static void
-on_rejoin_reply (JsonObject   *result_reply,
-                 const GError *result_error,
-                 gpointer      user_data)
+on_rejoin_reply (JsonObject *reply_in,
+                 GError     *error_in,
+                 gpointer    user_data)
 {
   g_autoptr(RtmChannel) self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -373,20 +371,18 @@ start_request (RtmChannel          *self,
 }
 
 static void
-on_join_reply (JsonObject   *result_reply,
-               const GError *result_error,
-               gpointer      user_data)
+on_join_reply (JsonObject *reply_in,
+               GError     *error_in,
+               gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
   RtmChannel *self = g_task_get_source_object (task);
-  g_autoptr(JsonObject) reply = NULL;
-  GError *error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -449,23 +445,20 @@ rtm_channel_join_finish (RtmChannel    *self,
 }
 
 static void
-on_leave_reply (JsonObject   *result_reply,
-                const GError *result_error,
-                gpointer      user_data)
+on_leave_reply (JsonObject *reply_in,
+                GError     *error_in,
+                gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
   RtmChannel *self = g_task_get_source_object (task);
-  g_autoptr(JsonObject) reply = NULL;
-  GError *error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL && !g_error_matches (error, RTM_ERROR, RTM_ERROR_NOT_IN_CHANNEL))
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_clear_error (&error);
 
   self->wanted = FALSE;
   set_joined (self, FALSE);
@@ -533,18 +526,16 @@ rtm_channel_leave_finish (RtmChannel    *self,
 }
 
 static void
-on_message_reply (JsonObject   *result_reply,
-                  const GError *result_error,
-                  gpointer      user_data)
+on_message_reply (JsonObject *reply_in,
+                  GError     *error_in,
+                  gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  GError *error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
-    g_task_return_error (task, error);
+    g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -606,21 +597,19 @@ rtm_channel_send_message_finish (RtmChannel    *self,
 }
 
 static void
-on_members_reply (JsonObject   *result_reply,
-                  const GError *result_error,
-                  gpointer      user_data)
+on_members_reply (JsonObject *reply_in,
+                  GError     *error_in,
+                  gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
   g_autoptr(GStrvBuilder) builder = NULL;
   g_autofree const char **members = NULL;
-  GError *error = NULL;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -629,7 +618,6 @@ on_members_reply (JsonObject   *result_reply,
     {
       g_task_return_new_error (task, RTM_ERROR, RTM_ERROR_PROTOCOL, "bad members list: %s",
                                error->message);
-      g_error_free (error);
       return;
     }
   builder = g_strv_builder_new ();

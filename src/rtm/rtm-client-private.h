@@ -41,13 +41,16 @@ GError              *rtm_error_new_from_wire              (const char           
 
 /* rtm-client.c: requests. The frame is sent with a fresh "req". @func is
  * called exactly once, with the reply or the mapped RtmError (timeout,
- * connection lost; G_IO_ERROR_CANCELLED when the client is disposed). It
- * runs synchronously while the reply is dispatched, so its state changes
- * land before the server's next frame is read; and synchronously within
- * rtm_client_request() when not connected. */
-typedef void (*RtmClientReplyFunc) (JsonObject   *reply,
-                                    const GError *error,
-                                    gpointer      user_data);
+ * connection lost; G_IO_ERROR_CANCELLED when the client is disposed):
+ * exactly one of @reply and @error is non-NULL, and @func owns it
+ * (transfer full) and must unref or free it, e.g. by
+ * g_task_return_error(). It runs synchronously while the reply is
+ * dispatched, so its state changes land before the server's next frame is
+ * read; and synchronously within rtm_client_request() when not
+ * connected. */
+typedef void (*RtmClientReplyFunc) (JsonObject *reply,
+                                    GError     *error,
+                                    gpointer    user_data);
 
 G_GNUC_INTERNAL
 void                 rtm_client_request                   (RtmClient            *self,

@@ -135,15 +135,24 @@ pending_request_free (gpointer data)
   g_free (pending);
 }
 
+/* Takes @reply and @error: they go to the request's func, or are dropped
+ * when it has none. */
 static void
 complete_pending (PendingRequest *pending,
                   JsonObject     *reply,
-                  const GError   *error)
+                  GError         *error)
 {
   RtmClientReplyFunc func = g_steal_pointer (&pending->func);
 
   if (func != NULL)
-    func (reply, error, pending->user_data);
+    {
+      func (reply, error, pending->user_data);
+    }
+  else
+    {
+      g_clear_pointer (&reply, json_object_unref);
+      g_clear_error (&error);
+    }
   pending_request_free (pending);
 }
 
@@ -297,10 +306,8 @@ fail_pending (RtmClient  *self,
   g_hash_table_iter_init (&iter, old);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_autoptr(GError) error = g_error_new_literal (domain, code, message);
-
       g_hash_table_iter_steal (&iter);
-      complete_pending (value, NULL, error);
+      complete_pending (value, NULL, g_error_new_literal (domain, code, message));
     }
 }
 
@@ -463,16 +470,14 @@ attempt_failed (RtmClient *self,
 }
 
 static void
-on_ping_reply (JsonObject   *result_reply,
-               const GError *result_error,
-               gpointer      user_data)
+on_ping_reply (JsonObject *reply_in,
+               GError     *error_in,
+               gpointer    user_data)
 {
   RtmClient *self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -539,20 +544,22 @@ record_presence (RtmClient  *self,
 }
 
 static void
-on_resubscribe_reply (JsonObject   *result_reply,
-                      const GError *result_error,
-                      gpointer      user_data)
+on_resubscribe_reply (JsonObject *reply_in,
+                      GError     *error_in,
+                      gpointer    user_data)
 {
   RtmClient *self = user_data;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  if (g_error_matches (result_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (result_error != NULL)
+  if (error != NULL)
     {
-      g_debug ("subscribing to presence again failed: %s", result_error->message);
+      g_debug ("subscribing to presence again failed: %s", error->message);
       return;
     }
-  record_presence (self, result_reply, TRUE);
+  record_presence (self, reply, TRUE);
 }
 
 static void
@@ -589,19 +596,17 @@ resubscribe (RtmClient *self)
 }
 
 static void
-on_login_reply (JsonObject   *result_reply,
-                const GError *result_error,
-                gpointer      user_data)
+on_login_reply (JsonObject *reply_in,
+                GError     *error_in,
+                gpointer    user_data)
 {
   RtmClient *self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) ice_servers = NULL;
   JsonNode *node;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (error != NULL)
@@ -690,17 +695,11 @@ dispatch_reply (RtmClient    *self,
 
   g_hash_table_steal (self->pending, &req);
   if (type == RTM_FRAME_REPLY)
-    {
-      complete_pending (pending, frame, NULL);
-    }
+    complete_pending (pending, json_object_ref (frame), NULL);
   else
-    {
-      g_autoptr(GError) error =
-        rtm_error_new_from_wire (rtm_frame_get_string (frame, "code", FALSE, 0, NULL),
-                                 rtm_frame_get_string (frame, "message", FALSE, 0, NULL));
-
-      complete_pending (pending, NULL, error);
-    }
+    complete_pending (pending, NULL,
+                      rtm_error_new_from_wire (rtm_frame_get_string (frame, "code", FALSE, 0, NULL),
+                                               rtm_frame_get_string (frame, "message", FALSE, 0, NULL)));
 }
 
 /* Returns whether the event's ack may go out now. */
@@ -1552,16 +1551,14 @@ rtm_client_login_finish (RtmClient     *self,
 }
 
 static void
-on_logout_reply (JsonObject   *result_reply,
-                 const GError *result_error,
-                 gpointer      user_data)
+on_logout_reply (JsonObject *reply_in,
+                 GError     *error_in,
+                 gpointer    user_data)
 {
   RtmClient *self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   /* Whatever the server said, this client is logged out now. */
@@ -1650,18 +1647,16 @@ rtm_client_logout_finish (RtmClient     *self,
 typedef JsonObject *(*ReplyFilter) (JsonObject *reply, GError **error);
 
 static void
-on_simple_reply (JsonObject   *result_reply,
-                 const GError *result_error,
-                 gpointer      user_data)
+on_simple_reply (JsonObject *reply_in,
+                 GError     *error_in,
+                 gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  GError *error = NULL;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
-  reply = result_reply ? json_object_ref (result_reply) : NULL;
-  error = result_error ? g_error_copy (result_error) : NULL;
   if (reply == NULL)
-    g_task_return_error (task, error);
+    g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) json_object_unref);
 }
@@ -1824,19 +1819,21 @@ online_from_reply (GTask   *task,
 }
 
 static void
-on_subscribe_reply (JsonObject   *reply,
-                    const GError *error,
-                    gpointer      user_data)
+on_subscribe_reply (JsonObject *reply_in,
+                    GError     *error_in,
+                    gpointer    user_data)
 {
   g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonObject) reply = reply_in;
+  g_autoptr(GError) error = error_in;
 
   if (reply == NULL)
     {
-      g_task_return_error (task, g_error_copy (error));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   record_presence (g_task_get_source_object (task), reply, FALSE);
-  g_task_return_pointer (task, json_object_ref (reply), (GDestroyNotify) json_object_unref);
+  g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) json_object_unref);
 }
 
 static void
@@ -2072,7 +2069,6 @@ static gboolean
 on_request_timeout (gpointer user_data)
 {
   RtmClient *self = user_data;
-  g_autoptr(GError) error = NULL;
   GHashTableIter iter;
   gpointer value;
   GSource *current = g_main_current_source ();
@@ -2086,9 +2082,9 @@ on_request_timeout (gpointer user_data)
         continue;
       g_hash_table_iter_steal (&iter);
       g_clear_pointer (&pending->timeout, g_source_unref);
-      error = g_error_new (RTM_ERROR, RTM_ERROR_TIMEOUT,
-                           "no answer from the server within %u ms", self->request_timeout);
-      complete_pending (pending, NULL, error);
+      complete_pending (pending, NULL,
+                        g_error_new (RTM_ERROR, RTM_ERROR_TIMEOUT,
+                                     "no answer from the server within %u ms", self->request_timeout));
       break;
     }
   return G_SOURCE_REMOVE;
@@ -2113,10 +2109,8 @@ rtm_client_request (RtmClient          *self,
   if (self->connection == NULL ||
       (needs_login && (!self->connection_logged_in || self->state != RTM_CONNECTION_STATE_CONNECTED)))
     {
-      g_autoptr(GError) error = g_error_new_literal (RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN, "not logged in");
-
       if (func != NULL)
-        func (NULL, error, user_data);
+        func (NULL, g_error_new_literal (RTM_ERROR, RTM_ERROR_NOT_LOGGED_IN, "not logged in"), user_data);
       return;
     }
 
