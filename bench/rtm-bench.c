@@ -2,20 +2,20 @@
 /*
  * rtm-bench: a load generator for rtm-server (issue 2, section 6).
  *
- * It holds every client in this one process on raw libsoup WebSocket
- * connections and speaks the wire protocol through the shared codec
- * (src/protocol/) instead of librtm: an RtmClient with its call manager,
- * channels and reconnect machinery per connection would make the generator,
- * not the server, the thing measured at 10,000 clients. That is fine for a
- * load generator; librtm's behaviour is tested elsewhere.
+ * It holds every client in this one process and speaks the wire protocol
+ * through the shared codec (src/protocol/) instead of librtm: an RtmClient
+ * with its call manager, channels and reconnect machinery per connection
+ * would make the generator, not the server, the thing measured at 10,000
+ * clients. That is fine for a load generator; librtm's behaviour is tested
+ * elsewhere.
  *
- * A GLib main context polls every source it holds on every iteration, and
- * a SoupSession walks its pending connections on every step; one context
- * and one session for 10,000 clients made the generator itself take over a
- * minute to log them in. So the clients are split into shards of
- * --shard-size, each a thread with its own context and small sessions, all
- * on the generator's one core. A caller and its callee share a shard, so a
- * cycle never crosses threads.
+ * For the same reason the clients are plain non-blocking sockets with a
+ * small WebSocket client end of our own (bench-websocket.c) on one epoll
+ * set, in one thread: a libsoup client connection per client costs a GLib
+ * main-context iteration, a GSource walk and several syscalls per frame,
+ * and that cost landed in every latency the generator measured
+ * (bench/RESULTS.md, "Third round"). The server is measured as it ships,
+ * libsoup's WebSocket server and all.
  *
  * Phases, one after the other against one server:
  *   1. login:    N clients connect at once; time until all are logged in;
@@ -25,36 +25,40 @@
  *   2. paced:    the others are closed (unless --keep-idle), and
  *                the first A clients in caller/callee pairs run invitation
  *                cycles (send → received-by-peer → accept → accepted) at a
- *                fixed total rate; p50/p99 of send→received-by-peer and of
- *                accept→accepted.
+ *                fixed total rate, in a Poisson stream (independent users
+ *                do not take turns); p50/p99 of send→received-by-peer and
+ *                of accept→accepted.
  *   3. flat out: the same pairs, each starting its next cycle as soon as
  *                the last one ended; complete cycles per second.
  * The server's CPU (utime + stime from /proc/PID/stat) is given per phase.
  *
  * Without --server it starts its own rtm-server pinned to core 0
- * (taskset -c 0) and pins itself to core 1, and says so.
+ * (taskset -c 0) and pins itself to core 1, and says so. It exits with 1
+ * when a client failed, the server sent an error, or a phase measured
+ * nothing, so a smoke run in the test suite catches a broken benchmark.
  */
 #define G_LOG_DOMAIN "rtm-bench"
 
+#include "bench-websocket.h"
+
 #include <errno.h>
 #include <gio/gio.h>
-#include <libsoup/soup.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <math.h>
+#include <netdb.h>
 #include <rtm-protocol.h>
-#include <rtm-server-shard.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
-#define CLIENTS_PER_SESSION 16
+#define MAX_EVENTS 256
 
 typedef struct _Bench Bench;
-typedef struct _Shard Shard;
 typedef struct _Client Client;
 typedef struct _Pair Pair;
 
@@ -68,13 +72,15 @@ typedef enum {
 
 struct _Client
 {
-  Shard                   *shard;
-  char                     uid[24];
-  SoupWebsocketConnection *ws;
-  gint64                   next_req;
-  gboolean                 logged_in;
-  gboolean                 closing;
-  Pair                    *pair;
+  Bench          *bench;
+  char            uid[24];
+  BenchWebsocket  ws;
+  guint32         polled;      /* the epoll events asked for */
+  gint64          next_req;
+  gboolean        logged_in;
+  gboolean        closing;
+  gboolean        gone;
+  Pair           *pair;
 };
 
 struct _Pair
@@ -89,36 +95,6 @@ struct _Pair
   gint64   t_accept;
 };
 
-/* Everything in a shard is touched by its own thread only, except where
- * noted; the main thread reaches in through shard_call(). */
-struct _Shard
-{
-  Bench        *bench;
-  GThread      *thread;
-  GMainContext *context;
-  gboolean      running;
-  GPtrArray    *sessions;
-  Client       *clients;
-  guint         n_clients;
-  Pair         *pairs;
-  guint         n_pairs;
-  guint         next_pair;
-
-  Phase         phase;
-  double        rate;
-  double        sent_due;
-  gint64        phase_start;
-  GSource      *pacer;
-
-  GArray       *rbp_us;       /* send → received-by-peer */
-  GArray       *accepted_us;  /* accept → accepted */
-  GArray       *ping_us;      /* ping → reply */
-  guint64       sent;
-  guint64       skipped;
-  guint64       cycles;
-  guint64       errors;
-};
-
 struct _Bench
 {
   /* options */
@@ -128,23 +104,42 @@ struct _Bench
   char       **server_args;
   int          n_clients;
   int          n_active;
-  int          shard_size;
   double       duration;
   double       rate;
   gboolean     no_pin;
   gboolean     keep_idle;
 
   GSubprocess *server;
-  Client      *clients;
-  Shard       *shards;
-  guint        n_shards;
+  struct sockaddr_storage address;
+  socklen_t    address_len;
+  char        *host;          /* for the Host header */
+  char        *path;
+  int          epoll_fd;
+  int          timer_fd;
 
-  /* atomics, written by the shards */
+  Client      *clients;
+  Pair        *pairs;
+  guint        n_pairs;
+  guint        next_pair;
+
+  Phase        phase;
+  double       phase_rate;
+  gint64       next_due;      /* the paced phases' next send */
+
+  GArray      *rbp_us;        /* send → received-by-peer */
+  GArray      *accepted_us;   /* accept → accepted */
+  GArray      *ping_us;       /* ping → reply */
+  guint64      sent;
+  guint64      skipped;
+  guint64      cycles;
+  guint64      errors;
+
   int          connected;
   int          logged_in;
   int          failed;
   int          reported;
-  int          recording;   /* the main thread starts and stops every shard at once */
+  gint64       t_connected;
+  gboolean     recording;
 };
 
 /* /proc readers */
@@ -231,7 +226,7 @@ report (Bench      *bench,
   g_autofree char *text = NULL;
   va_list args;
 
-  if (g_atomic_int_add (&bench->reported, 1) >= 10)
+  if (bench->reported++ >= 10)
     return;
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
@@ -239,19 +234,69 @@ report (Bench      *bench,
   g_printerr ("rtm-bench: %s\n", text);
 }
 
-/* Frames */
+/* Connections */
+
+static void
+watch (Client *client)
+{
+  Bench *bench = client->bench;
+  struct epoll_event event = { .data.ptr = client };
+
+  if (client->gone || client->ws.fd < 0)
+    return;
+  event.events = EPOLLIN | (bench_websocket_wants_write (&client->ws) ? EPOLLOUT : 0);
+  if (event.events == client->polled)
+    return;
+  if (epoll_ctl (bench->epoll_fd, client->polled == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+                 client->ws.fd, &event) != 0)
+    report (bench, "%s: epoll_ctl: %s", client->uid, g_strerror (errno));
+  client->polled = event.events;
+}
+
+static void
+client_gone (Client     *client,
+             const char *why)
+{
+  Bench *bench = client->bench;
+
+  if (client->gone)
+    return;
+  client->gone = TRUE;
+  if (client->ws.fd >= 0)
+    close (client->ws.fd);
+  client->ws.fd = -1;
+  client->ws.state = BENCH_WEBSOCKET_CLOSED;
+
+  if (!client->logged_in && bench->phase == PHASE_LOGIN)
+    {
+      report (bench, "%s cannot log in: %s", client->uid, why);
+      bench->failed++;
+    }
+  else if (!client->closing)
+    {
+      report (bench, "%s: %s", client->uid, why);
+      bench->errors++;
+    }
+  if (client->pair != NULL)
+    client->pair->dead = TRUE;
+}
 
 static void
 send_frame (Client     *client,
             JsonObject *frame)
 {
   g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
 
-  if (client->ws == NULL ||
-      soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (client->ws.state != BENCH_WEBSOCKET_OPEN)
     return;
-  data = rtm_frame_to_data (frame, NULL);
-  soup_websocket_connection_send_text (client->ws, data);
+  data = rtm_frame_to_data (frame, &length);
+  bench_websocket_send_text (&client->ws, data, length);
+  if (!bench_websocket_flush (&client->ws, &error))
+    client_gone (client, error->message);
+  else
+    watch (client);
 }
 
 static void
@@ -265,18 +310,18 @@ send_ack (Client *client,
 }
 
 static void
-record (Shard  *shard,
+record (Bench  *bench,
         GArray *samples,
         gint64  value)
 {
-  if (g_atomic_int_get (&shard->bench->recording))
+  if (bench->recording)
     g_array_append_val (samples, value);
 }
 
 /* Cycles */
 
 static void
-start_cycle (Shard *shard,
+start_cycle (Bench *bench,
              Pair  *pair)
 {
   g_autoptr(JsonObject) frame = NULL;
@@ -292,13 +337,13 @@ start_cycle (Shard *shard,
   json_object_set_string_member (frame, "callee", pair->callee->uid);
   pair->t_send = g_get_monotonic_time ();
   send_frame (pair->caller, frame);
-  if (g_atomic_int_get (&shard->bench->recording))
-    shard->sent++;
+  if (bench->recording)
+    bench->sent++;
 }
 
 /* The floor: one request and its reply, the least work the server does. */
 static void
-start_ping (Shard *shard,
+start_ping (Bench *bench,
             Pair  *pair)
 {
   g_autoptr(JsonObject) frame = NULL;
@@ -311,30 +356,30 @@ start_ping (Shard *shard,
   json_object_set_int_member (frame, "req", ++pair->caller->next_req);
   pair->t_send = g_get_monotonic_time ();
   send_frame (pair->caller, frame);
-  if (g_atomic_int_get (&shard->bench->recording))
-    shard->sent++;
+  if (bench->recording)
+    bench->sent++;
 }
 
 static void
-cycle_done (Shard *shard,
+cycle_done (Bench *bench,
             Pair  *pair)
 {
   pair->busy = FALSE;
-  if (g_atomic_int_get (&shard->bench->recording))
-    shard->cycles++;
-  if (shard->phase == PHASE_FLAT)
-    start_cycle (shard, pair);
+  if (bench->recording)
+    bench->cycles++;
+  if (bench->phase == PHASE_FLAT)
+    start_cycle (bench, pair);
 }
 
 static void
-pair_failed (Shard      *shard,
+pair_failed (Bench      *bench,
              Pair       *pair,
              JsonObject *frame)
 {
   g_autofree char *text = rtm_frame_to_data (frame, NULL);
 
-  shard->errors++;
-  report (shard->bench, "pair %s→%s: %s", pair->caller->uid, pair->callee->uid, text);
+  bench->errors++;
+  report (bench, "pair %s, %s: %s", pair->caller->uid, pair->callee->uid, text);
   pair->dead = TRUE;
   pair->busy = FALSE;
 }
@@ -345,35 +390,35 @@ on_caller_frame (Client       *client,
                  JsonObject   *frame,
                  gint64        now)
 {
-  Shard *shard = client->shard;
+  Bench *bench = client->bench;
   Pair *pair = client->pair;
   gint64 ack = 0;
 
   switch (type)
     {
     case RTM_FRAME_REPLY:
-      if (shard->phase == PHASE_PING && pair->busy)
+      if (bench->phase == PHASE_PING && pair->busy)
         {
-          record (shard, shard->ping_us, now - pair->t_send);
-          cycle_done (shard, pair);
+          record (bench, bench->ping_us, now - pair->t_send);
+          cycle_done (bench, pair);
         }
       break;
     case RTM_FRAME_INVITATION_RECEIVED_BY_PEER:
-      record (shard, shard->rbp_us, now - pair->t_send);
+      record (bench, bench->rbp_us, now - pair->t_send);
       break;
     case RTM_FRAME_INVITATION_ACCEPTED:
-      record (shard, shard->accepted_us, now - pair->t_accept);
+      record (bench, bench->accepted_us, now - pair->t_accept);
       if (rtm_frame_get_int (frame, "ack", FALSE, 0, &ack, NULL) && ack > 0)
         send_ack (client, ack);
       pair->accepted_seen = TRUE;
       if (pair->reply_seen)
-        cycle_done (shard, pair);
+        cycle_done (bench, pair);
       break;
     case RTM_FRAME_ERROR:
     case RTM_FRAME_INVITATION_FAILED:
     case RTM_FRAME_INVITATION_REFUSED:
     case RTM_FRAME_INVITATION_CANCELED:
-      pair_failed (shard, pair, frame);
+      pair_failed (bench, pair, frame);
       break;
     default:
       break;
@@ -385,7 +430,7 @@ on_callee_frame (Client       *client,
                  RtmFrameType  type,
                  JsonObject   *frame)
 {
-  Shard *shard = client->shard;
+  Bench *bench = client->bench;
   Pair *pair = client->pair;
   gint64 ack = 0;
 
@@ -400,7 +445,7 @@ on_callee_frame (Client       *client,
           send_ack (client, ack);
         if (id == NULL)
           {
-            pair_failed (shard, pair, frame);
+            pair_failed (bench, pair, frame);
             return;
           }
         json_object_set_int_member (accept, "req", ++client->next_req);
@@ -412,12 +457,12 @@ on_callee_frame (Client       *client,
     case RTM_FRAME_REPLY:
       pair->reply_seen = TRUE;
       if (pair->accepted_seen)
-        cycle_done (shard, pair);
+        cycle_done (bench, pair);
       break;
     case RTM_FRAME_ERROR:
     case RTM_FRAME_INVITATION_FAILED:
     case RTM_FRAME_INVITATION_CANCELED:
-      pair_failed (shard, pair, frame);
+      pair_failed (bench, pair, frame);
       break;
     default:
       break;
@@ -425,25 +470,34 @@ on_callee_frame (Client       *client,
 }
 
 static void
-on_message (SoupWebsocketConnection *ws,
-            int                      data_type,
-            GBytes                  *message,
-            gpointer                 user_data)
+on_opened (Client *client)
 {
-  /* When the frame was read, before the generator's own parsing. */
-  gint64 now = g_get_monotonic_time ();
-  Client *client = user_data;
-  Bench *bench = client->shard->bench;
+  Bench *bench = client->bench;
+  g_autoptr(JsonObject) login = rtm_frame_new (RTM_FRAME_LOGIN);
+
+  if (++bench->connected + bench->failed == bench->n_clients)
+    bench->t_connected = g_get_monotonic_time ();
+  json_object_set_int_member (login, "req", ++client->next_req);
+  json_object_set_int_member (login, "version", RTM_PROTOCOL_VERSION);
+  json_object_set_string_member (login, "uid", client->uid);
+  send_frame (client, login);
+}
+
+static void
+on_text (Client     *client,
+         const char *data,
+         gsize       length,
+         gint64      now)
+{
+  Bench *bench = client->bench;
   g_autoptr(JsonObject) frame = NULL;
   g_autoptr(JsonObject) unknown = NULL;
   RtmFrameType type;
-  gsize length;
-  const char *data = g_bytes_get_data (message, &length);
 
   frame = rtm_frame_parse (data, length, RTM_HARD_MAX_FRAME_SIZE, &type, &unknown, NULL);
   if (frame == NULL)
     {
-      client->shard->errors++;
+      bench->errors++;
       return;
     }
 
@@ -452,14 +506,13 @@ on_message (SoupWebsocketConnection *ws,
       if (type == RTM_FRAME_REPLY)
         {
           client->logged_in = TRUE;
-          g_atomic_int_inc (&bench->logged_in);
+          bench->logged_in++;
         }
       else if (type == RTM_FRAME_ERROR)
         {
           g_autofree char *text = rtm_frame_to_data (frame, NULL);
 
-          report (bench, "%s cannot log in: %s", client->uid, text);
-          g_atomic_int_inc (&bench->failed);
+          client_gone (client, text);
         }
       return;
     }
@@ -473,80 +526,118 @@ on_message (SoupWebsocketConnection *ws,
 }
 
 static void
-on_closed (SoupWebsocketConnection *ws,
-           gpointer                 user_data)
+on_ready (Client   *client,
+          guint32   events)
 {
-  Client *client = user_data;
-
-  if (client->shard->phase != PHASE_IDLE && !client->closing)
-    report (client->shard->bench, "%s: the server closed the connection (%d)", client->uid,
-            soup_websocket_connection_get_close_code (ws));
-  if (client->pair != NULL)
-    client->pair->dead = TRUE;
-}
-
-/* Nagle's algorithm holds a small frame back until the previous one is
- * acknowledged: with the server's delayed ACKs that is up to 40 ms. */
-static void
-on_network_event (SoupMessage        *message,
-                  GSocketClientEvent  event,
-                  GIOStream          *connection,
-                  gpointer            user_data)
-{
-  if (event == G_SOCKET_CLIENT_CONNECTED && G_IS_SOCKET_CONNECTION (connection))
-    g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)),
-                         IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-}
-
-static void
-on_connected (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Client *client = user_data;
-  Bench *bench = client->shard->bench;
+  BenchWebsocket *ws = &client->ws;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) login = NULL;
+  BenchWebsocketEvent event;
+  const char *data = NULL;
+  gsize length = 0;
+  gint64 now;
 
-  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
-  if (client->ws == NULL)
+  /* Closed while handling an earlier event of the same batch. */
+  if (client->gone)
+    return;
+  if (ws->state == BENCH_WEBSOCKET_CONNECTING)
     {
-      report (bench, "%s cannot connect: %s", client->uid, error->message);
-      g_atomic_int_inc (&bench->failed);
+      if (!bench_websocket_connected (ws, &error))
+        {
+          client_gone (client, error->message);
+          return;
+        }
+    }
+  else if ((events & EPOLLOUT) && !bench_websocket_flush (ws, &error))
+    {
+      client_gone (client, error->message);
       return;
     }
 
-  g_atomic_int_inc (&bench->connected);
-  g_signal_connect (client->ws, "message", G_CALLBACK (on_message), client);
-  g_signal_connect (client->ws, "closed", G_CALLBACK (on_closed), client);
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+    {
+      if (!bench_websocket_read (ws, &error))
+        {
+          client_gone (client, error->message);
+          return;
+        }
+      /* When the frames were read, before the generator's own parsing. */
+      now = g_get_monotonic_time ();
+      while ((event = bench_websocket_next (ws, &data, &length, &error)) !=
+             BENCH_WEBSOCKET_EVENT_NONE)
+        {
+          if (event == BENCH_WEBSOCKET_EVENT_OPENED)
+            on_opened (client);
+          else if (event == BENCH_WEBSOCKET_EVENT_TEXT)
+            on_text (client, data, length, now);
+          else
+            {
+              g_autofree char *why = g_strdup_printf ("the server closed the connection (%u)",
+                                                      ws->close_code);
 
-  login = rtm_frame_new (RTM_FRAME_LOGIN);
-  json_object_set_int_member (login, "req", ++client->next_req);
-  json_object_set_int_member (login, "version", RTM_PROTOCOL_VERSION);
-  json_object_set_string_member (login, "uid", client->uid);
-  send_frame (client, login);
+              client_gone (client, why);
+              return;
+            }
+          if (client->gone)
+            return;
+        }
+      if (error != NULL)
+        {
+          client_gone (client, error->message);
+          return;
+        }
+    }
+
+  if (!bench_websocket_flush (ws, &error))
+    client_gone (client, error->message);
+  else
+    watch (client);
 }
 
-/* The pacer fires when the next invitation is due, not on a fixed tick:
- * a 1 ms tick in each of a thousand shards would wake the generator's core
- * a million times a second. */
-static gboolean
-on_pace (gpointer user_data)
-{
-  Shard *shard = user_data;
-  gint64 now = g_get_monotonic_time ();
-  double elapsed = (now - shard->phase_start) / (double) G_USEC_PER_SEC;
+/* Pacing */
 
-  while (elapsed * shard->rate - shard->sent_due >= 1.0)
+static void
+arm_timer (Bench  *bench,
+           gint64  when)
+{
+  struct itimerspec spec = { 0 };
+
+  /* g_get_monotonic_time() is CLOCK_MONOTONIC in µs; 0 disarms. */
+  spec.it_value.tv_sec = when / G_USEC_PER_SEC;
+  spec.it_value.tv_nsec = (when % G_USEC_PER_SEC) * 1000;
+  if (when == 0)
+    spec.it_value.tv_nsec = 0;
+  if (timerfd_settime (bench->timer_fd, TFD_TIMER_ABSTIME, &spec, NULL) != 0)
+    report (bench, "timerfd_settime: %s", g_strerror (errno));
+}
+
+/* Exponential gaps: a Poisson stream at the phase's rate. */
+static gint64
+next_gap_us (Bench *bench)
+{
+  return (gint64) (-log (1.0 - g_random_double ()) / bench->phase_rate * G_USEC_PER_SEC);
+}
+
+static void
+on_pace (Bench *bench)
+{
+  guint64 expirations;
+  gint64 now = g_get_monotonic_time ();
+
+  if (read (bench->timer_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
+    report (bench, "timerfd read: %s", g_strerror (errno));
+  if (bench->phase != PHASE_PING && bench->phase != PHASE_PACED)
+    return;
+
+  while (bench->next_due <= now)
     {
       Pair *pair = NULL;
 
       /* The next free pair, round robin. */
-      for (guint tries = 0; tries < shard->n_pairs; tries++)
+      for (guint tries = 0; tries < bench->n_pairs; tries++)
         {
-          Pair *candidate = &shard->pairs[shard->next_pair];
+          Pair *candidate = &bench->pairs[bench->next_pair];
 
-          shard->next_pair = (shard->next_pair + 1) % shard->n_pairs;
+          bench->next_pair = (bench->next_pair + 1) % bench->n_pairs;
           if (!candidate->busy && !candidate->dead)
             {
               pair = candidate;
@@ -554,264 +645,199 @@ on_pace (gpointer user_data)
             }
         }
 
-      shard->sent_due += 1.0;
+      bench->next_due += next_gap_us (bench);
       if (pair == NULL)
         {
-          if (g_atomic_int_get (&shard->bench->recording))
-            shard->skipped++;
+          if (bench->recording)
+            bench->skipped++;
         }
-      else if (shard->phase == PHASE_PING)
+      else if (bench->phase == PHASE_PING)
         {
-          start_ping (shard, pair);
+          start_ping (bench, pair);
         }
       else
         {
-          start_cycle (shard, pair);
+          start_cycle (bench, pair);
         }
     }
-
-  g_source_set_ready_time (shard->pacer, shard->phase_start +
-                           (gint64) ((shard->sent_due + 1.0) / shard->rate * G_USEC_PER_SEC));
-  return G_SOURCE_CONTINUE;
+  arm_timer (bench, bench->next_due);
 }
+
+static void
+start_paced (Bench *bench,
+             Phase  phase)
+{
+  bench->phase = phase;
+  bench->phase_rate = bench->rate;
+  bench->next_due = g_get_monotonic_time () + next_gap_us (bench);
+  arm_timer (bench, bench->next_due);
+}
+
+static void
+start_flat (Bench *bench)
+{
+  bench->phase = PHASE_FLAT;
+  for (guint i = 0; i < bench->n_pairs; i++)
+    if (!bench->pairs[i].busy)
+      start_cycle (bench, &bench->pairs[i]);
+}
+
+static void
+stop_phase (Bench *bench)
+{
+  arm_timer (bench, 0);
+  bench->phase = PHASE_IDLE;
+}
+
+/* The loop */
 
 static gboolean
-pacer_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
+all_logged_in (Bench *bench)
 {
-  return callback (user_data);
+  return bench->logged_in + bench->failed >= bench->n_clients;
 }
 
-static GSourceFuncs pacer_funcs = {
-  .dispatch = pacer_dispatch,
-};
+/* Serves every connection and the pacer until @deadline, or until
+ * @done says so. */
+static void
+run_until (Bench     *bench,
+           gint64     deadline,
+           gboolean (*done) (Bench *bench))
+{
+  struct epoll_event events[MAX_EVENTS];
 
-/* Shard control, run in the shard's thread */
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      int n;
 
-typedef struct {
-  Shard    *shard;
-  void    (*func) (Shard *shard, gpointer data);
-  gpointer  data;
-  GMutex    mutex;
-  GCond     cond;
-  gboolean  done;
-} ShardCall;
+      if (now >= deadline || (done != NULL && done (bench)))
+        return;
+      n = epoll_wait (bench->epoll_fd, events, G_N_ELEMENTS (events),
+                      (int) MIN ((deadline - now + 999) / 1000, 100));
+      if (n < 0 && errno != EINTR)
+        {
+          report (bench, "epoll_wait: %s", g_strerror (errno));
+          return;
+        }
+      for (int i = 0; i < n; i++)
+        {
+          if (events[i].data.ptr == NULL)
+            on_pace (bench);
+          else
+            on_ready (events[i].data.ptr, events[i].events);
+        }
+    }
+}
+
+static void
+run_for (Bench  *bench,
+         double  seconds)
+{
+  run_until (bench, g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC), NULL);
+}
+
+/* Set the clients up */
 
 static gboolean
-on_shard_call (gpointer user_data)
+resolve_server (Bench   *bench,
+                GError **error)
 {
-  ShardCall *call = user_data;
+  g_autoptr(GUri) uri = g_uri_parse (bench->server_uri, G_URI_FLAGS_NONE, error);
+  struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+  struct addrinfo *result = NULL;
+  g_autofree char *port = NULL;
+  const char *host;
+  int status;
 
-  call->func (call->shard, call->data);
-  g_mutex_lock (&call->mutex);
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->mutex);
-  return G_SOURCE_REMOVE;
-}
+  if (uri == NULL)
+    return FALSE;
+  if (g_strcmp0 (g_uri_get_scheme (uri), "ws") != 0 || g_uri_get_host (uri) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "%s: rtm-bench speaks plain ws:// only (TLS would be the thing measured)",
+                   bench->server_uri);
+      return FALSE;
+    }
 
-/* Runs @func in @shard's thread and waits for it. */
-static void
-shard_call (Shard  *shard,
-            void  (*func) (Shard *shard, gpointer data),
-            gpointer data)
-{
-  ShardCall call = { shard, func, data };
+  host = g_uri_get_host (uri);
+  port = g_strdup_printf ("%d", g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 80);
+  status = getaddrinfo (host, port, &hints, &result);
+  if (status != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND, "%s: %s", host,
+                   gai_strerror (status));
+      return FALSE;
+    }
+  memcpy (&bench->address, result->ai_addr, result->ai_addrlen);
+  bench->address_len = result->ai_addrlen;
+  freeaddrinfo (result);
 
-  g_mutex_init (&call.mutex);
-  g_cond_init (&call.cond);
-  g_main_context_invoke (shard->context, on_shard_call, &call);
-  g_mutex_lock (&call.mutex);
-  while (!call.done)
-    g_cond_wait (&call.cond, &call.mutex);
-  g_mutex_unlock (&call.mutex);
-  g_mutex_clear (&call.mutex);
-  g_cond_clear (&call.cond);
-}
-
-static void
-shard_call_all (Bench  *bench,
-                void  (*func) (Shard *shard, gpointer data),
-                gpointer data)
-{
-  for (guint i = 0; i < bench->n_shards; i++)
-    shard_call (&bench->shards[i], func, data);
-}
-
-static void
-do_reset (Shard   *shard,
-          gpointer data)
-{
-  g_array_set_size (shard->rbp_us, 0);
-  g_array_set_size (shard->accepted_us, 0);
-  g_array_set_size (shard->ping_us, 0);
-  shard->sent = shard->skipped = shard->cycles = 0;
+  bench->host = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%s", host, port)
+                                           : g_strdup_printf ("%s:%s", host, port);
+  bench->path = g_strdup (*g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/");
+  return TRUE;
 }
 
 static void
-do_make_pairs (Shard   *shard,
-               gpointer data)
+connect_all (Bench *bench)
 {
-  guint n_active = GPOINTER_TO_UINT (data);
+  for (int i = 0; i < bench->n_clients; i++)
+    {
+      Client *client = &bench->clients[i];
+      g_autoptr(GError) error = NULL;
+
+      if (!bench_websocket_connect (&client->ws, (struct sockaddr *) &bench->address,
+                                    bench->address_len, bench->host, bench->path, &error))
+        client_gone (client, error->message);
+      else
+        watch (client);
+    }
+}
+
+static void
+make_pairs (Bench *bench)
+{
   Client *waiting = NULL;
 
-  shard->pairs = g_new0 (Pair, shard->n_clients / 2 + 1);
-  for (guint i = 0; i < shard->n_clients; i++)
+  bench->pairs = g_new0 (Pair, bench->n_active / 2 + 1);
+  for (int i = 0; i < bench->n_active; i++)
     {
-      Client *client = &shard->clients[i];
+      Client *client = &bench->clients[i];
 
-      if ((guint) (client - shard->bench->clients) >= n_active || !client->logged_in)
+      if (!client->logged_in || client->gone)
         continue;
       if (waiting == NULL)
         {
           waiting = client;
           continue;
         }
-      shard->pairs[shard->n_pairs].caller = waiting;
-      shard->pairs[shard->n_pairs].callee = client;
-      waiting->pair = client->pair = &shard->pairs[shard->n_pairs];
-      shard->n_pairs++;
+      bench->pairs[bench->n_pairs].caller = waiting;
+      bench->pairs[bench->n_pairs].callee = client;
+      waiting->pair = client->pair = &bench->pairs[bench->n_pairs];
+      bench->n_pairs++;
       waiting = NULL;
     }
 }
 
 /* Closes the clients that take no part in the cycles. */
 static void
-do_close_idle (Shard   *shard,
-               gpointer data)
+close_idle (Bench *bench)
 {
-  for (guint i = 0; i < shard->n_clients; i++)
+  for (int i = 0; i < bench->n_clients; i++)
     {
-      Client *client = &shard->clients[i];
+      Client *client = &bench->clients[i];
+      g_autoptr(GError) error = NULL;
 
-      if (client->pair != NULL || client->ws == NULL)
+      if (client->pair != NULL || client->gone)
         continue;
       client->closing = TRUE;
-      if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (client->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      bench_websocket_close (&client->ws, 1000);
+      if (!bench_websocket_flush (&client->ws, &error))
+        client_gone (client, error->message);
+      else
+        watch (client);
     }
-}
-
-static void
-do_start_paced (Shard   *shard,
-                gpointer data)
-{
-  double total_rate = shard->bench->rate;
-  guint total_pairs = 0;
-
-  for (guint i = 0; i < shard->bench->n_shards; i++)
-    total_pairs += shard->bench->shards[i].n_pairs;
-  if (shard->n_pairs == 0 || total_pairs == 0)
-    return;
-
-  /* Each shard sends its share of the rate. */
-  shard->phase = GPOINTER_TO_INT (data);
-  shard->rate = total_rate * shard->n_pairs / total_pairs;
-  shard->sent_due = 0;
-  /* Shards start at different offsets, so they do not all fire at once. */
-  shard->phase_start = g_get_monotonic_time () -
-                       (gint64) (g_random_double () / shard->rate * G_USEC_PER_SEC);
-  shard->pacer = g_source_new (&pacer_funcs, sizeof (GSource));
-  g_source_set_callback (shard->pacer, on_pace, shard, NULL);
-  g_source_set_ready_time (shard->pacer, shard->phase_start);
-  g_source_attach (shard->pacer, shard->context);
-}
-
-static void
-do_stop (Shard   *shard,
-         gpointer data)
-{
-  if (shard->pacer != NULL)
-    {
-      g_source_destroy (shard->pacer);
-      g_clear_pointer (&shard->pacer, g_source_unref);
-    }
-  shard->phase = PHASE_IDLE;
-}
-
-static void
-do_start_flat (Shard   *shard,
-               gpointer data)
-{
-  shard->phase = PHASE_FLAT;
-  for (guint i = 0; i < shard->n_pairs; i++)
-    if (!shard->pairs[i].busy)
-      start_cycle (shard, &shard->pairs[i]);
-}
-
-static gboolean
-idle_noop (gpointer data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-static void
-do_quit (Shard   *shard,
-         gpointer data)
-{
-  g_autoptr(GSource) source = NULL;
-
-  shard->phase = PHASE_IDLE;
-  shard->running = FALSE;
-  /* Something ready, so the loop's next poll returns and it sees the flag. */
-  source = g_idle_source_new ();
-  g_source_set_callback (source, idle_noop, NULL, NULL);
-  g_source_attach (source, shard->context);
-}
-
-static gpointer
-shard_thread (gpointer data)
-{
-  Shard *shard = data;
-  Bench *bench = shard->bench;
-  RtmServerPollState state = RTM_SERVER_POLL_STATE_INIT;
-
-  /* Before the context has sources, while it can still tell. */
-  state.wakeup_fd = rtm_server_find_wakeup_fd (shard->context);
-  g_main_context_push_thread_default (shard->context);
-
-  /* Sessions belong to the thread that makes them. Every connection at
-   * once: the default caps (10 in all, 2 per host) would queue them. */
-  shard->sessions = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < shard->n_clients; i += CLIENTS_PER_SESSION)
-    g_ptr_array_add (shard->sessions,
-                     g_object_new (SOUP_TYPE_SESSION,
-                                   "max-conns", CLIENTS_PER_SESSION * 2,
-                                   "max-conns-per-host", CLIENTS_PER_SESSION * 2,
-                                   "timeout", 0,
-                                   "idle-timeout", 0,
-                                   NULL));
-
-  for (guint i = 0; i < shard->n_clients; i++)
-    {
-      g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, bench->server_uri);
-
-      g_signal_connect (message, "network-event", G_CALLBACK (on_network_event), NULL);
-
-      soup_session_websocket_connect_async (g_ptr_array_index (shard->sessions,
-                                                               i / CLIENTS_PER_SESSION),
-                                            message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                            on_connected, &shard->clients[i]);
-    }
-
-  /* The server's loop: it clears the context's wake-up fd after each
-   * dispatch, which GLib sets even from the owning thread. */
-  while (shard->running)
-    rtm_server_shard_iterate (shard->context, NULL, &state);
-  g_free (state.fds);
-
-  for (guint i = 0; i < shard->n_clients; i++)
-    if (shard->clients[i].ws != NULL)
-      {
-        g_signal_handlers_disconnect_by_data (shard->clients[i].ws, &shard->clients[i]);
-        g_clear_object (&shard->clients[i].ws);
-      }
-  g_clear_pointer (&shard->sessions, g_ptr_array_unref);
-  while (g_main_context_iteration (shard->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (shard->context);
-  return NULL;
 }
 
 /* Results */
@@ -833,49 +859,20 @@ percentile (GArray *sorted,
   return (double) g_array_index (sorted, gint64, (guint) (p * (sorted->len - 1) + 0.5));
 }
 
-static void
-print_latency (Bench      *bench,
-               const char *what,
-               gsize       offset)
+/* Prints p50 and p99 of @samples (and sorts them); FALSE if it has none. */
+static gboolean
+print_latency (const char *what,
+               GArray     *samples)
 {
-  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  for (guint i = 0; i < bench->n_shards; i++)
-    {
-      GArray *samples = G_STRUCT_MEMBER (GArray *, &bench->shards[i], offset);
-
-      g_array_append_vals (all, samples->data, samples->len);
-    }
-  if (all->len == 0)
+  if (samples->len == 0)
     {
       printf ("  %-26s no samples\n", what);
-      return;
+      return FALSE;
     }
-  g_array_sort (all, compare_gint64);
+  g_array_sort (samples, compare_gint64);
   printf ("  %-26s p50 %7.0f µs   p99 %7.0f µs   (%u samples)\n", what,
-          percentile (all, 0.50), percentile (all, 0.99), all->len);
-}
-
-typedef struct {
-  guint64 sent;
-  guint64 skipped;
-  guint64 cycles;
-  guint64 errors;
-} Totals;
-
-static Totals
-totals (Bench *bench)
-{
-  Totals t = { 0 };
-
-  for (guint i = 0; i < bench->n_shards; i++)
-    {
-      t.sent += bench->shards[i].sent;
-      t.skipped += bench->shards[i].skipped;
-      t.cycles += bench->shards[i].cycles;
-      t.errors += bench->shards[i].errors;
-    }
-  return t;
+          percentile (samples, 0.50), percentile (samples, 0.99), samples->len);
+  return TRUE;
 }
 
 static double
@@ -897,31 +894,6 @@ cpu_percent (Bench     *bench,
              gint64     us_before)
 {
   return cpu_percent_of (bench->server_pid, ticks_before, us_before);
-}
-
-/* Runs one recorded measurement of @seconds after a one-second warm-up. */
-static void
-measure (Bench  *bench,
-         double  seconds,
-         double *out_seconds,
-         double *out_cpu,
-         double *out_own_cpu)
-{
-  long long ticks;
-  long long own_ticks;
-  gint64 t0;
-
-  g_usleep (G_USEC_PER_SEC);
-  shard_call_all (bench, do_reset, NULL);
-  g_atomic_int_set (&bench->recording, TRUE);
-  ticks = read_cpu_ticks (bench->server_pid);
-  own_ticks = read_cpu_ticks (getpid ());
-  t0 = g_get_monotonic_time ();
-  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
-  g_atomic_int_set (&bench->recording, FALSE);
-  *out_cpu = cpu_percent (bench, ticks, t0);
-  *out_own_cpu = cpu_percent_of (getpid (), own_ticks, t0);
-  *out_seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
 }
 
 /* Set-up */
@@ -990,6 +962,34 @@ start_server (Bench   *bench,
   return TRUE;
 }
 
+/* Runs one recorded measurement of @seconds after a one-second warm-up. */
+static void
+measure (Bench  *bench,
+         double  seconds,
+         double *out_seconds,
+         double *out_cpu,
+         double *out_own_cpu)
+{
+  long long ticks;
+  long long own_ticks;
+  gint64 t0;
+
+  run_for (bench, 1.0);
+  g_array_set_size (bench->rbp_us, 0);
+  g_array_set_size (bench->accepted_us, 0);
+  g_array_set_size (bench->ping_us, 0);
+  bench->sent = bench->skipped = bench->cycles = 0;
+  bench->recording = TRUE;
+  ticks = read_cpu_ticks (bench->server_pid);
+  own_ticks = read_cpu_ticks (getpid ());
+  t0 = g_get_monotonic_time ();
+  run_for (bench, seconds);
+  bench->recording = FALSE;
+  *out_cpu = cpu_percent (bench, ticks, t0);
+  *out_own_cpu = cpu_percent_of (getpid (), own_ticks, t0);
+  *out_seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -998,21 +998,20 @@ main (int   argc,
   Bench *bench = &bench_storage;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  struct epoll_event timer_event = { .events = EPOLLIN, .data.ptr = NULL };
   long rss_before;
   long rss_after;
   long long ticks;
   gint64 t0;
-  gint64 t_connected = 0;
   gint64 t_logged_in = 0;
-  guint n_pairs = 0;
   double seconds;
   double cpu;
   double own_cpu;
   long long own_ticks;
-  Totals t;
+  gboolean measured = TRUE;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &bench->server_uri,
-      "Use this running server instead of starting one", "URI" },
+      "Use this running server (ws:// only) instead of starting one", "URI" },
     { "server-pid", 'p', 0, G_OPTION_ARG_INT, &bench->server_pid,
       "The running server's pid, for its RSS and CPU", "PID" },
     { "server-path", 0, 0, G_OPTION_ARG_FILENAME, &bench->server_path,
@@ -1023,8 +1022,6 @@ main (int   argc,
       "Clients to log in at once (default 10000)", "N" },
     { "active", 'a', 0, G_OPTION_ARG_INT, &bench->n_active,
       "Clients that run invitation cycles, in pairs (default 1000)", "N" },
-    { "shard-size", 0, 0, G_OPTION_ARG_INT, &bench->shard_size,
-      "Clients per generator thread (default 10)", "N" },
     { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &bench->duration,
       "Seconds of each cycle phase (default 10)", "S" },
     { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &bench->rate,
@@ -1038,7 +1035,6 @@ main (int   argc,
 
   bench->n_clients = 10000;
   bench->n_active = 1000;
-  bench->shard_size = 10;
   bench->duration = 10;
   bench->rate = 1000;
 
@@ -1050,14 +1046,11 @@ main (int   argc,
       return 1;
     }
   if (bench->n_clients < 2 || bench->n_active < 2 || bench->n_active > bench->n_clients ||
-      bench->shard_size < 2 || bench->duration <= 0 || bench->rate <= 0)
+      bench->duration <= 0 || bench->rate <= 0)
     {
-      g_printerr ("rtm-bench: need 2 <= --active <= --clients, --shard-size >= 2, "
-                  "--duration > 0, --rate > 0\n");
+      g_printerr ("rtm-bench: need 2 <= --active <= --clients, --duration > 0, --rate > 0\n");
       return 1;
     }
-  /* Pairs must not straddle shards. */
-  bench->shard_size += bench->shard_size % 2;
   if (bench->server_path == NULL)
     bench->server_path = g_strdup (g_getenv ("RTM_SERVER_PATH") ? g_getenv ("RTM_SERVER_PATH")
                                                                  : RTM_BENCH_SERVER_PATH);
@@ -1077,7 +1070,6 @@ main (int   argc,
         }
       if (!bench->no_pin)
         {
-          /* Before the shard threads start, so they inherit it. */
           if (pin_self (1))
             printf ("pinning: server on core 0 (taskset -c 0), generator on core 1 "
                     "(sched_setaffinity)\n");
@@ -1090,68 +1082,61 @@ main (int   argc,
       printf ("pinning: generator on core 1; pin the server yourself (taskset -c 0)\n");
     }
 
-  bench->clients = g_new0 (Client, bench->n_clients);
-  bench->n_shards = (bench->n_clients + bench->shard_size - 1) / bench->shard_size;
-  bench->shards = g_new0 (Shard, bench->n_shards);
-  for (guint s = 0; s < bench->n_shards; s++)
+  if (!resolve_server (bench, &error))
     {
-      Shard *shard = &bench->shards[s];
-      guint first = s * bench->shard_size;
+      g_printerr ("rtm-bench: %s\n", error->message);
+      measured = FALSE;
+      goto out;
+    }
+  bench->epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  bench->timer_fd = timerfd_create (CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (bench->epoll_fd < 0 || bench->timer_fd < 0 ||
+      epoll_ctl (bench->epoll_fd, EPOLL_CTL_ADD, bench->timer_fd, &timer_event) != 0)
+    {
+      g_printerr ("rtm-bench: epoll/timerfd: %s\n", g_strerror (errno));
+      measured = FALSE;
+      goto out;
+    }
 
-      shard->bench = bench;
-      shard->clients = &bench->clients[first];
-      shard->n_clients = MIN ((guint) bench->shard_size, bench->n_clients - first);
-      shard->context = g_main_context_new ();
-      shard->running = TRUE;
-      shard->rbp_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-      shard->accepted_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-      shard->ping_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-      shard->phase = PHASE_LOGIN;
-      for (guint i = 0; i < shard->n_clients; i++)
-        {
-          shard->clients[i].shard = shard;
-          g_snprintf (shard->clients[i].uid, sizeof shard->clients[i].uid, "bench-%u", first + i);
-        }
+  bench->rbp_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench->accepted_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench->ping_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench->clients = g_new0 (Client, bench->n_clients);
+  for (int i = 0; i < bench->n_clients; i++)
+    {
+      bench->clients[i].bench = bench;
+      bench_websocket_init (&bench->clients[i].ws);
+      g_snprintf (bench->clients[i].uid, sizeof bench->clients[i].uid, "bench-%d", i);
     }
 
   /* 1. login */
   rss_before = read_vm_rss_kb (bench->server_pid);
   ticks = read_cpu_ticks (bench->server_pid);
   own_ticks = read_cpu_ticks (getpid ());
-  printf ("\n== login: %d clients connecting at once to %s (%u generator threads)\n",
-          bench->n_clients, bench->server_uri, bench->n_shards);
+  printf ("\n== login: %d clients connecting at once to %s (one generator thread)\n",
+          bench->n_clients, bench->server_uri);
+  bench->phase = PHASE_LOGIN;
   t0 = g_get_monotonic_time ();
-  for (guint s = 0; s < bench->n_shards; s++)
-    bench->shards[s].thread = g_thread_new ("shard", shard_thread, &bench->shards[s]);
-
-  while (g_get_monotonic_time () - t0 < 120 * G_USEC_PER_SEC)
-    {
-      int connected = g_atomic_int_get (&bench->connected);
-      int done = g_atomic_int_get (&bench->logged_in) + g_atomic_int_get (&bench->failed);
-
-      if (t_connected == 0 && connected + g_atomic_int_get (&bench->failed) >= bench->n_clients)
-        t_connected = g_get_monotonic_time ();
-      if (done >= bench->n_clients)
-        {
-          t_logged_in = g_get_monotonic_time ();
-          break;
-        }
-      g_usleep (500);
-    }
+  connect_all (bench);
+  printf ("  %d connect() calls made in %.3f s\n", bench->n_clients,
+          (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+  run_until (bench, t0 + 120 * G_USEC_PER_SEC, all_logged_in);
+  if (all_logged_in (bench))
+    t_logged_in = g_get_monotonic_time ();
+  bench->phase = PHASE_IDLE;
   cpu = cpu_percent (bench, ticks, t0);
   own_cpu = cpu_percent_of (getpid (), own_ticks, t0);
-  if (t_connected > 0)
+  if (bench->t_connected > 0)
     printf ("  WebSocket handshakes: all done after %.3f s\n",
-            (t_connected - t0) / (double) G_USEC_PER_SEC);
+            (bench->t_connected - t0) / (double) G_USEC_PER_SEC);
   printf ("  logged in: %d of %d (%d failed) in %.3f s%s; server CPU %.0f %%, "
           "generator CPU %.0f %% of a core\n",
-          g_atomic_int_get (&bench->logged_in), bench->n_clients,
-          g_atomic_int_get (&bench->failed),
+          bench->logged_in, bench->n_clients, bench->failed,
           ((t_logged_in ? t_logged_in : g_get_monotonic_time ()) - t0) / (double) G_USEC_PER_SEC,
           t_logged_in ? "" : " (gave up)", cpu, own_cpu);
 
   /* Let the server settle before reading its memory. */
-  g_usleep (G_USEC_PER_SEC);
+  run_for (bench, 1.0);
   rss_after = read_vm_rss_kb (bench->server_pid);
   if (rss_before > 0 && rss_after > 0 && bench->logged_in > 0)
     printf ("  server RSS: %ld kB before, %ld kB after: %.2f kB per logged-in client\n",
@@ -1159,90 +1144,94 @@ main (int   argc,
   else
     printf ("  server RSS: unknown (pass --server-pid)\n");
 
-  shard_call_all (bench, do_make_pairs, GUINT_TO_POINTER ((guint) bench->n_active));
-  for (guint s = 0; s < bench->n_shards; s++)
-    n_pairs += bench->shards[s].n_pairs;
-  if (n_pairs == 0)
+  make_pairs (bench);
+  if (bench->n_pairs == 0)
     {
       g_printerr ("rtm-bench: no pairs logged in for the cycle phases\n");
+      measured = FALSE;
       goto out;
     }
 
   /* The issue measures cycles with 1,000 clients on the server; the idle
    * ones would add to the cost of every wake-up of its main loop. */
-  if (!bench->keep_idle && (guint) bench->n_clients > n_pairs * 2)
+  if (!bench->keep_idle && (guint) bench->n_clients > bench->n_pairs * 2)
     {
-      shard_call_all (bench, do_close_idle, NULL);
-      g_usleep (G_USEC_PER_SEC);
+      close_idle (bench);
+      run_for (bench, 1.0);
       printf ("\n(closed the %d clients beyond the %u in pairs; --keep-idle keeps them)\n",
-              bench->n_clients - (int) n_pairs * 2, n_pairs * 2);
+              bench->n_clients - (int) bench->n_pairs * 2, bench->n_pairs * 2);
     }
 
   /* The floor for the paced phase: plain requests at the same rate. */
   printf ("\n== floor: %u clients send %.0f ping requests/s for %.1f s\n",
-          n_pairs, bench->rate, bench->duration);
-  shard_call_all (bench, do_start_paced, GINT_TO_POINTER (PHASE_PING));
+          bench->n_pairs, bench->rate, bench->duration);
+  start_paced (bench, PHASE_PING);
   measure (bench, bench->duration, &seconds, &cpu, &own_cpu);
-  shard_call_all (bench, do_stop, NULL);
-  t = totals (bench);
+  stop_phase (bench);
   printf ("  sent %" G_GUINT64_FORMAT " (%.0f/s), %" G_GUINT64_FORMAT " replies\n",
-          t.sent, t.sent / seconds, t.cycles);
-  print_latency (bench, "ping → reply:", G_STRUCT_OFFSET (Shard, ping_us));
+          bench->sent, bench->sent / seconds, bench->cycles);
+  measured &= print_latency ("ping → reply:", bench->ping_us);
   printf ("  server CPU: %.0f %% of a core; generator CPU: %.0f %% of a core\n", cpu, own_cpu);
-  g_usleep (G_USEC_PER_SEC / 2);   /* drain */
+  run_for (bench, 0.5);   /* drain */
 
   /* 2. paced */
-  printf ("\n== paced: %u pairs (%u clients), %.0f invitations/s for %.1f s\n",
-          n_pairs, n_pairs * 2, bench->rate, bench->duration);
-  shard_call_all (bench, do_start_paced, GINT_TO_POINTER (PHASE_PACED));
+  printf ("\n== paced: %u pairs (%u clients), %.0f invitations/s (Poisson) for %.1f s\n",
+          bench->n_pairs, bench->n_pairs * 2, bench->rate, bench->duration);
+  start_paced (bench, PHASE_PACED);
   measure (bench, bench->duration, &seconds, &cpu, &own_cpu);
-  shard_call_all (bench, do_stop, NULL);
-  t = totals (bench);
+  stop_phase (bench);
   printf ("  sent %" G_GUINT64_FORMAT " (%.0f/s), %" G_GUINT64_FORMAT " cycles completed, "
           "%" G_GUINT64_FORMAT " skipped (no free pair), %" G_GUINT64_FORMAT " errors\n",
-          t.sent, t.sent / seconds, t.cycles, t.skipped, t.errors);
-  print_latency (bench, "send → received-by-peer:", G_STRUCT_OFFSET (Shard, rbp_us));
-  print_latency (bench, "accept → accepted:", G_STRUCT_OFFSET (Shard, accepted_us));
+          bench->sent, bench->sent / seconds, bench->cycles, bench->skipped, bench->errors);
+  measured &= print_latency ("send → received-by-peer:", bench->rbp_us);
+  measured &= print_latency ("accept → accepted:", bench->accepted_us);
   printf ("  server CPU: %.0f %% of a core; generator CPU: %.0f %% of a core\n", cpu, own_cpu);
-  g_usleep (G_USEC_PER_SEC);   /* drain */
+  run_for (bench, 1.0);   /* drain */
 
   /* 3. flat out */
   printf ("\n== flat out: %u pairs, each cycle starts when the last ended, %.1f s\n",
-          n_pairs, bench->duration);
-  shard_call_all (bench, do_start_flat, NULL);
+          bench->n_pairs, bench->duration);
+  start_flat (bench);
   measure (bench, bench->duration, &seconds, &cpu, &own_cpu);
-  shard_call_all (bench, do_stop, NULL);
-  t = totals (bench);
+  stop_phase (bench);
   printf ("  %" G_GUINT64_FORMAT " complete cycles in %.2f s: %.0f cycles/s; "
-          "%" G_GUINT64_FORMAT " errors\n", t.cycles, seconds, t.cycles / seconds, t.errors);
-  print_latency (bench, "send → received-by-peer:", G_STRUCT_OFFSET (Shard, rbp_us));
-  print_latency (bench, "accept → accepted:", G_STRUCT_OFFSET (Shard, accepted_us));
+          "%" G_GUINT64_FORMAT " errors\n", bench->cycles, seconds, bench->cycles / seconds,
+          bench->errors);
+  measured &= print_latency ("send → received-by-peer:", bench->rbp_us);
+  measured &= print_latency ("accept → accepted:", bench->accepted_us);
   printf ("  server CPU: %.0f %% of a core; generator CPU: %.0f %% of a core\n", cpu, own_cpu);
 
 out:
-  for (guint s = 0; s < bench->n_shards; s++)
-    {
-      Shard *shard = &bench->shards[s];
-
-      shard_call (shard, do_quit, NULL);
-      g_thread_join (shard->thread);
-      g_main_context_unref (shard->context);
-      g_array_unref (shard->rbp_us);
-      g_array_unref (shard->accepted_us);
-      g_array_unref (shard->ping_us);
-      g_free (shard->pairs);
-    }
+  if (bench->clients != NULL)
+    for (int i = 0; i < bench->n_clients; i++)
+      bench_websocket_clear (&bench->clients[i].ws);
   if (bench->server != NULL)
     {
       g_subprocess_send_signal (bench->server, SIGTERM);
       g_subprocess_wait (bench->server, NULL, NULL);
     }
+  if (bench->epoll_fd > 0)
+    close (bench->epoll_fd);
+  if (bench->timer_fd > 0)
+    close (bench->timer_fd);
 
   g_clear_object (&bench->server);
-  g_free (bench->shards);
+  g_clear_pointer (&bench->rbp_us, g_array_unref);
+  g_clear_pointer (&bench->accepted_us, g_array_unref);
+  g_clear_pointer (&bench->ping_us, g_array_unref);
+  g_free (bench->pairs);
   g_free (bench->clients);
   g_free (bench->server_uri);
   g_free (bench->server_path);
+  g_free (bench->host);
+  g_free (bench->path);
   g_strfreev (bench->server_args);
+
+  if (bench->failed > 0 || bench->errors > 0 || !measured)
+    {
+      g_printerr ("rtm-bench: %d clients failed, %" G_GUINT64_FORMAT " errors%s\n",
+                  bench->failed, bench->errors, measured ? "" : ", a phase measured nothing");
+      return 1;
+    }
   return 0;
 }
