@@ -3,6 +3,7 @@
 
 #include "rtm-server.h"
 
+#include <errno.h>
 #include <libsoup/soup.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +35,7 @@ struct _RtmServer
   GQueue           lingering;     /* ended invitations, oldest first */
 
   GSource         *accept_source;
+  GPtrArray       *listeners;     /* of Listener: a socket per shard, or empty */
   RtmServerLock    lock;          /* held by whichever thread dispatches */
   GPtrArray       *shards;        /* of RtmServerShard */
   guint            next_shard;
@@ -846,46 +848,69 @@ handover_free (Handover *handover)
   g_free (handover);
 }
 
+static void
+take_connection (RtmServer *self,
+                 GSocket   *socket)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) stream = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  stream = g_socket_connection_factory_create_connection (socket);
+  local = g_socket_get_local_address (socket, NULL);
+  remote = g_socket_get_remote_address (socket, NULL);
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (stream), local, remote, &error))
+    g_debug ("cannot take a connection: %s", error->message);
+}
+
 /* In a shard's thread: libsoup attaches the connection's sources to the
  * thread-default context, the shard's. */
 static gboolean
 on_handover (gpointer user_data)
 {
   Handover *handover = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnection) stream = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GSocketAddress) remote = NULL;
 
   if (handover->server->shutting_down || handover->server->soup == NULL)
     return G_SOURCE_REMOVE;
   /* The number may be a closed connection's, still in the shard's set. */
   rtm_server_shard_forget_fd (handover->shard, g_socket_get_fd (handover->socket));
-  stream = g_socket_connection_factory_create_connection (handover->socket);
-  local = g_socket_get_local_address (handover->socket, NULL);
-  remote = g_socket_get_remote_address (handover->socket, NULL);
-  if (!soup_server_accept_iostream (handover->server->soup, G_IO_STREAM (stream), local, remote, &error))
-    g_debug ("cannot take a connection: %s", error->message);
+  take_connection (handover->server, handover->socket);
   return G_SOURCE_REMOVE;
+}
+
+/* One of the SO_REUSEPORT listening sockets, served by its own shard. */
+typedef struct {
+  RtmServer      *server;
+  RtmServerShard *shard;
+  GSocket        *socket;
+  GSource        *source;
+} Listener;
+
+static void
+listener_free (Listener *listener)
+{
+  if (listener->source != NULL)
+    g_source_destroy (listener->source);
+  g_clear_pointer (&listener->source, g_source_unref);
+  g_clear_object (&listener->socket);
+  g_free (listener);
 }
 
 /* libsoup's listener accepts one connection per main loop iteration, and
  * an iteration costs time in proportion to the open connections: under a
- * storm of new clients, take every waiting one at once. */
-static gboolean
-on_listen_socket_ready (GSocket      *socket,
-                        GIOCondition  condition,
-                        gpointer      user_data)
+ * storm of new clients, take every waiting one at once. With @shard, this
+ * runs in that shard's thread and keeps what it accepts; without, in the
+ * main thread, which hands connections to the shards in turn. */
+static void
+accept_waiting (RtmServer      *self,
+                GSocket        *socket,
+                RtmServerShard *shard)
 {
-  RtmServer *self = user_data;
-
-  for (guint i = 0; i < 4096; i++)
+  for (guint i = 0; i < 4096 && !self->shutting_down; i++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GSocket) accepted = g_socket_accept (socket, NULL, &error);
-      g_autoptr(GSocketConnection) stream = NULL;
-      g_autoptr(GSocketAddress) local = NULL;
-      g_autoptr(GSocketAddress) remote = NULL;
 
       if (accepted == NULL)
         {
@@ -894,23 +919,46 @@ on_listen_socket_ready (GSocket      *socket,
           break;
         }
       g_socket_set_option (accepted, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-      if (self->shards->len > 0)
+      if (shard != NULL)
         {
-          RtmServerShard *shard = g_ptr_array_index (self->shards, self->next_shard++ % self->shards->len);
+          /* The number may be a closed connection's, still in the shard's set. */
+          rtm_server_shard_forget_fd (shard, g_socket_get_fd (accepted));
+          take_connection (self, accepted);
+        }
+      else if (self->shards->len > 0)
+        {
           Handover *handover = g_new0 (Handover, 1);
 
           handover->server = self;
-          handover->shard = shard;
+          handover->shard = g_ptr_array_index (self->shards, self->next_shard++ % self->shards->len);
           handover->socket = g_steal_pointer (&accepted);
-          rtm_server_shard_invoke (shard, on_handover, handover, (GDestroyNotify) handover_free);
-          continue;
+          rtm_server_shard_invoke (handover->shard, on_handover, handover,
+                                   (GDestroyNotify) handover_free);
         }
-      stream = g_socket_connection_factory_create_connection (accepted);
-      local = g_socket_get_local_address (accepted, NULL);
-      remote = g_socket_get_remote_address (accepted, NULL);
-      if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (stream), local, remote, &error))
-        g_debug ("cannot take a connection: %s", error->message);
+      else
+        {
+          take_connection (self, accepted);
+        }
     }
+}
+
+static gboolean
+on_listen_socket_ready (GSocket      *socket,
+                        GIOCondition  condition,
+                        gpointer      user_data)
+{
+  accept_waiting (user_data, socket, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_shard_listener_ready (GSocket      *socket,
+                         GIOCondition  condition,
+                         gpointer      user_data)
+{
+  Listener *listener = user_data;
+
+  accept_waiting (listener->server, socket, listener->shard);
   return G_SOURCE_CONTINUE;
 }
 
@@ -923,6 +971,7 @@ rtm_server_dispose (GObject *object)
 
   /* The shards first: nothing may run beside the teardown. */
   g_clear_pointer (&self->shards, g_ptr_array_unref);
+  g_clear_pointer (&self->listeners, g_ptr_array_unref);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   if (self->accept_source != NULL)
     {
@@ -989,6 +1038,7 @@ rtm_server_init (RtmServer *self)
   self->invitations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->acks = g_hash_table_new (NULL, NULL);
   self->shards = g_ptr_array_new_with_free_func ((GDestroyNotify) rtm_server_shard_free);
+  self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   g_queue_init (&self->lingering);
   rtm_server_lock_init (&self->lock);
 }
@@ -1021,8 +1071,13 @@ load_certificate (RtmServerConfig  *config,
   return certificate;
 }
 
+/* A listening socket on the configured address and @port. With
+ * @share_port it is one of a SO_REUSEPORT group, each member with a queue
+ * of its own; FALSE in @share_port on return if the system would not. */
 static GSocket *
 listen_socket (RtmServerConfig  *config,
+               guint             port,
+               gboolean         *share_port,
                GError          **error)
 {
   g_autoptr(GInetAddress) inet = NULL;
@@ -1036,17 +1091,110 @@ listen_socket (RtmServerConfig  *config,
                    "\"%s\" is not an IP address", config->address);
       return NULL;
     }
-  address = g_inet_socket_address_new (inet, config->port);
+  address = g_inet_socket_address_new (inet, port);
   socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL)
     return NULL;
   /* libsoup's own listen() keeps the backlog at 10: a thousand clients
-   * connecting at once then take seconds. */
+   * connecting at once then take seconds. The kernel caps it (somaxconn,
+   * 4096 on Debian 12), hence the group of sockets. */
   g_socket_set_listen_backlog (socket, 4096);
+#ifdef SO_REUSEPORT
+  if (*share_port &&
+      g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, NULL) &&
+      g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, NULL))
+    {
+      struct sockaddr_storage native;
+      gssize native_len = g_socket_address_get_native_size (address);
+
+      /* Not g_socket_bind(): it turns SO_REUSEPORT off for TCP. */
+      if (!g_socket_address_to_native (address, &native, sizeof native, error))
+        return NULL;
+      if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, native_len) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "cannot bind to %s port %u: %s", config->address, port,
+                       g_strerror (saved_errno));
+          return NULL;
+        }
+      if (!g_socket_listen (socket, error))
+        return NULL;
+      return g_steal_pointer (&socket);
+    }
+#endif
+  *share_port = FALSE;
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return NULL;
   return g_steal_pointer (&socket);
+}
+
+/* SO_REUSEPORT would let a second server started on the same port by the
+ * same user quietly share its clients: make sure the port is free first. */
+static gboolean
+check_port_free (RtmServerConfig  *config,
+                 GError          **error)
+{
+  g_autoptr(GSocket) probe = NULL;
+  gboolean share_port = FALSE;
+
+  if (config->port == 0)
+    return TRUE;
+  probe = listen_socket (config, config->port, &share_port, error);
+  if (probe == NULL)
+    return FALSE;
+  g_socket_close (probe, NULL);
+  return TRUE;
+}
+
+/* A listening socket for each shard, in the group of self->socket, each
+ * accepted from by its shard's thread. A storm of clients connecting at
+ * once overflowed the one socket's queue (10,000 at once: 1,500-1,800
+ * dropped, each waiting a second or more for TCP to try again), and every
+ * connection crossed from the main thread to a shard. FALSE if the group
+ * cannot be made; the main thread then accepts for all. */
+static gboolean
+listen_per_shard (RtmServer *self)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (self->socket, NULL);
+  guint port;
+
+  if (local == NULL)
+    return FALSE;
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  for (guint i = 0; i < self->shards->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      Listener *listener = g_new0 (Listener, 1);
+      gboolean share_port = TRUE;
+
+      listener->server = self;
+      listener->shard = g_ptr_array_index (self->shards, i);
+      listener->socket = i == 0 ? g_object_ref (self->socket)
+                                : listen_socket (self->config, port, &share_port, &error);
+      g_ptr_array_add (self->listeners, listener);
+      if (listener->socket == NULL || !share_port)
+        {
+          g_debug ("one listening socket for all shards: %s",
+                   error != NULL ? error->message : "no SO_REUSEPORT");
+          g_ptr_array_set_size (self->listeners, 0);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      Listener *listener = g_ptr_array_index (self->listeners, i);
+
+      g_socket_set_blocking (listener->socket, FALSE);
+      listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
+      g_source_set_callback (listener->source, G_SOURCE_FUNC (on_shard_listener_ready),
+                             listener, NULL);
+      g_source_attach (listener->source, rtm_server_shard_get_context (listener->shard));
+    }
+  return TRUE;
 }
 
 gboolean
@@ -1056,6 +1204,7 @@ rtm_server_start (RtmServer  *self,
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autofree char *host = NULL;
+  gboolean share_port;
   gboolean tls;
   GInetAddress *inet;
 
@@ -1066,7 +1215,12 @@ rtm_server_start (RtmServer  *self,
   if (tls && (certificate = load_certificate (self->config, error)) == NULL)
     return FALSE;
 
-  self->socket = listen_socket (self->config, error);
+  /* Plain connections are spread over the shards; TLS ones stay on the
+   * main thread, where libsoup does their handshake. */
+  share_port = !tls && self->config->workers > 1;
+  if (share_port && !check_port_free (self->config, error))
+    return FALSE;
+  self->socket = listen_socket (self->config, self->config->port, &share_port, error);
   if (self->socket == NULL)
     return FALSE;
 
@@ -1084,13 +1238,16 @@ rtm_server_start (RtmServer  *self,
     }
   else
     {
-      /* TLS connections stay on the main thread; plain ones are sharded. */
       for (guint i = 0; i < self->config->workers; i++)
         g_ptr_array_add (self->shards, rtm_server_shard_new (&self->lock, i));
-      g_socket_set_blocking (self->socket, FALSE);
-      self->accept_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
-      g_source_set_callback (self->accept_source, G_SOURCE_FUNC (on_listen_socket_ready), self, NULL);
-      g_source_attach (self->accept_source, NULL);
+      if (!share_port || !listen_per_shard (self))
+        {
+          g_socket_set_blocking (self->socket, FALSE);
+          self->accept_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
+          g_source_set_callback (self->accept_source, G_SOURCE_FUNC (on_listen_socket_ready),
+                                 self, NULL);
+          g_source_attach (self->accept_source, NULL);
+        }
     }
 
   local = g_socket_get_local_address (self->socket, error);
@@ -1183,6 +1340,12 @@ rtm_server_shutdown (RtmServer *self)
     {
       g_source_destroy (self->accept_source);
       g_clear_pointer (&self->accept_source, g_source_unref);
+    }
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      Listener *listener = g_ptr_array_index (self->listeners, i);
+
+      g_source_destroy (listener->source);
     }
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);

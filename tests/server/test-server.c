@@ -1137,6 +1137,70 @@ START_TEST (test_bad_configuration_is_refused_at_start)
 }
 END_TEST
 
+/* Listening sockets on 127.0.0.1:@port, from /proc/net/tcp. */
+static guint
+count_listeners (guint16 port)
+{
+  g_autofree char *table = NULL;
+  g_autofree char *local = g_strdup_printf ("0100007F:%04X", port);
+  g_auto(GStrv) lines = NULL;
+  guint count = 0;
+
+  ck_assert (g_file_get_contents ("/proc/net/tcp", &table, NULL, NULL));
+  lines = g_strsplit (table, "\n", 0);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", 0);
+      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+
+      for (guint f = 0; fields[f] != NULL; f++)
+        if (*fields[f] != '\0')
+          g_ptr_array_add (columns, fields[f]);
+      /* sl local_address rem_address st: 0A is LISTEN */
+      if (columns->len > 3 && g_str_equal (g_ptr_array_index (columns, 1), local) &&
+          g_str_equal (g_ptr_array_index (columns, 3), "0A"))
+        count++;
+    }
+  return count;
+}
+
+START_TEST (test_each_worker_has_its_own_accept_queue_and_the_port_is_not_shared)
+{
+  g_autoptr(RtmTestServer) own = start_server ("--workers", "4", NULL);
+  g_autoptr(RtmTestServer) single = start_server ("--workers", "0", NULL);
+  guint16 port = rtm_test_server_get_port (own);
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) test_client_free);
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  /* A queue per worker (SO_REUSEPORT), so a storm of connections does
+   * not overflow one queue; one socket when there are no workers. */
+  ck_assert_uint_eq (count_listeners (port), 4);
+  ck_assert_uint_eq (count_listeners (rtm_test_server_get_port (single)), 1);
+  /* Connections spread over the queues all get served. */
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autofree char *uid = g_strdup_printf ("user%u", i);
+
+      g_ptr_array_add (clients, test_client_login (rtm_test_server_get_uri (own), uid, NULL));
+    }
+  for (guint i = 0; i < clients->len; i++)
+    ping (g_ptr_array_index (clients, i));
+
+  /* A second server on the same port must not quietly join the group. */
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                             g_getenv ("RTM_SERVER_PATH"), "--port", port_text, NULL);
+  ck_assert (second != NULL);
+  ck_assert (g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error));
+  ck_assert_int_ne (g_subprocess_get_exit_status (second), 0);
+  ck_assert_msg (strstr (err, "in use") != NULL, "the error does not say so: %s", err);
+  ck_assert_uint_eq (count_listeners (port), 4);
+  ping (g_ptr_array_index (clients, 0));
+}
+END_TEST
+
 /* Races */
 
 typedef enum { ACT_ACCEPT, ACT_REFUSE, ACT_CANCEL, ACT_EXPIRE, ACT_CALLER_GONE, ACT_CALLEE_GONE, N_ACTS } Act;
@@ -1329,6 +1393,7 @@ server_suite (void)
   Suite *suite = suite_create ("rtm-server");
 
   ADD (suite, test_startup_prints_the_uri_of_a_free_port, 10);
+  ADD (suite, test_each_worker_has_its_own_accept_queue_and_the_port_is_not_shared, 20);
   ADD (suite, test_open_mode_logs_in_any_uid_and_tells_the_settings, 10);
   ADD (suite, test_login_refuses_bad_requests, 10);
   ADD (suite, test_tokens_are_checked_when_a_secret_is_set, 10);
