@@ -214,7 +214,9 @@ START_TEST (test_frames_out)
       received = peer_receive (&opcode);
       ck_assert_uint_eq (opcode, 0x1);
       ck_assert_uint_eq (g_bytes_get_size (received), lengths[i]);
-      ck_assert (memcmp (g_bytes_get_data (received, NULL), text, lengths[i]) == 0);
+      /* An empty GBytes may hold NULL, which memcmp() must not get. */
+      ck_assert (lengths[i] == 0 ||
+                 memcmp (g_bytes_get_data (received, NULL), text, lengths[i]) == 0);
     }
 }
 END_TEST
