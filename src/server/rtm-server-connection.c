@@ -32,6 +32,7 @@ struct _RtmServerConnection
   gint64                   opened_at;      /* monotonic µs */
   gint64                   last_heard;
   gint64                   last_pinged;
+  double                   ping_share;    /* of keepalive-interval, 0.5–1 */
   gint64                   bucket_time;
   double                   bucket;         /* frames allowed now */
   guint                    dropped;        /* frames dropped in a row */
@@ -281,6 +282,11 @@ rtm_server_connection_new (RtmServer               *server,
   self->server = server;
   self->websocket = g_object_ref (websocket);
   self->bucket = config->rate_limit * 2;
+  /* Clients that connected together (a login storm, everyone coming back
+   * after a restart) and then fell silent would otherwise be pinged
+   * together, every interval, by one sweep holding the server for tens of
+   * milliseconds: each connection waits its own share of the interval. */
+  self->ping_share = 0.5 + 0.5 * g_random_double ();
 
   self->peer = g_strdup (peer != NULL ? peer : "peer");
 
@@ -458,7 +464,9 @@ rtm_server_connection_check_deadlines (RtmServerConnection *self,
       g_debug ("%s: silent for %g s, closing", self->peer, config->keepalive_timeout);
       rtm_server_connection_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "keepalive timeout");
     }
-  else if (now - self->last_pinged >= (gint64) config->keepalive_interval * G_USEC_PER_SEC &&
+  /* A connection heard from lately is alive: only silent ones are pinged. */
+  else if (now - MAX (self->last_heard, self->last_pinged) >=
+           (gint64) (self->ping_share * config->keepalive_interval * G_USEC_PER_SEC) &&
            rtm_server_connection_is_open (self))
     {
       g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);

@@ -1048,6 +1048,115 @@ connect_mute_client (guint16     port,
   return connection;
 }
 
+/* Reads one frame from a raw client; returns its opcode, or -1 if none
+ * came within the socket's timeout. The payload goes to @text. */
+static int
+read_raw_frame (GSocketConnection *connection,
+                GString           *text)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  guint8 head[2];
+  gsize length;
+  char payload[65536];
+
+  if (!g_input_stream_read_all (in, head, 2, NULL, NULL, NULL))
+    return -1;
+  length = head[1] & 0x7f;
+  ck_assert_msg (length < 126 && !(head[1] & 0x80), "unexpected frame header %02x %02x",
+                 head[0], head[1]);
+  ck_assert (g_input_stream_read_all (in, payload, length, NULL, NULL, NULL));
+  g_string_assign (text, "");
+  g_string_append_len (text, payload, length);
+  return head[0] & 0x0f;
+}
+
+static void
+send_raw_text (GSocketConnection *connection,
+               const char        *text)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  const guint8 mask[4] = { 9, 8, 7, 6 };
+  gsize length = strlen (text);
+  guint8 frame[256];
+
+  ck_assert (length < 126);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | (guint8) length;
+  memcpy (frame + 2, mask, 4);
+  for (gsize i = 0; i < length; i++)
+    frame[6 + i] = (guint8) text[i] ^ mask[i % 4];
+  ck_assert (g_output_stream_write_all (out, frame, 6 + length, NULL, NULL, NULL));
+}
+
+START_TEST (test_keepalive_pings_silent_connections_each_at_its_own_time)
+{
+  g_autoptr(RtmTestServer) own = start_server ("--keepalive-interval", "1", "--keepalive-timeout", "5", NULL);
+  g_autoptr(GPtrArray) mutes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GSocketConnection) chatty = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gint64 start, first = G_MAXINT64, last = 0;
+
+  /* Sixteen clients log in together and fall silent. */
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autofree char *uid = g_strdup_printf ("quiet%u", i);
+      GSocketConnection *mute = connect_mute_client (rtm_test_server_get_port (own), uid);
+
+      g_socket_set_timeout (g_socket_connection_get_socket (mute), 4);
+      ck_assert_int_eq (read_raw_frame (mute, text), 0x1);   /* the login reply */
+      g_ptr_array_add (mutes, mute);
+    }
+  /* Wait on all of them at once: the time each ping arrives. */
+  for (guint pinged = 0; pinged < 16;)
+    {
+      GPollFD fds[16];
+
+      for (guint i = 0; i < mutes->len; i++)
+        fds[i] = (GPollFD) { g_socket_get_fd (g_socket_connection_get_socket (g_ptr_array_index (mutes, i))),
+                             G_IO_IN, 0 };
+      ck_assert_int_gt (g_poll (fds, mutes->len, 4000), 0);
+      for (guint i = 0; i < mutes->len; i++)
+        if (fds[i].revents & G_IO_IN)
+          {
+            gint64 at = g_get_monotonic_time () - start;
+
+            ck_assert_int_eq (read_raw_frame (g_ptr_array_index (mutes, i), text), 0x9);
+            first = MIN (first, at);
+            last = MAX (last, at);
+            g_ptr_array_remove_index (mutes, i);
+            pinged++;
+            break;
+          }
+      if (mutes->len == 0)
+        break;
+    }
+  /* Each is pinged after between half and all of the interval of
+   * silence (plus the sweep's tick), not all in one sweep. */
+  ck_assert_msg (first >= 400000, "first ping after %" G_GINT64_FORMAT " µs", first);
+  ck_assert_msg (last <= 2000000, "last first ping after %" G_GINT64_FORMAT " µs", last);
+  ck_assert_msg (last - first >= 200000, "all first pings within %" G_GINT64_FORMAT " µs",
+                 last - first);
+
+  /* A client that keeps talking is alive: it is not pinged. */
+  chatty = connect_mute_client (rtm_test_server_get_port (own), "chatty");
+  g_socket_set_timeout (g_socket_connection_get_socket (chatty), 4);
+  ck_assert_int_eq (read_raw_frame (chatty, text), 0x1);
+  start = g_get_monotonic_time ();
+  for (guint req = 2; g_get_monotonic_time () - start < 2500000; req++)
+    {
+      g_autofree char *request = g_strdup_printf ("{\"type\":\"ping\",\"req\":%u}", req);
+      int opcode;
+
+      send_raw_text (chatty, request);
+      opcode = read_raw_frame (chatty, text);
+      ck_assert_msg (opcode == 0x1, "a talking client got opcode %d", opcode);
+      ck_assert_msg (strstr (text->str, "\"reply\"") != NULL, "got %s", text->str);
+      g_usleep (200000);
+    }
+}
+END_TEST
+
 START_TEST (test_keepalive_closes_a_peer_that_stopped_answering)
 {
   g_autoptr(RtmTestServer) own = start_server ("--keepalive-interval", "1", "--keepalive-timeout", "2", NULL);
@@ -1431,6 +1540,7 @@ server_suite (void)
   ADD (suite, test_presence_query_and_subscription, 10);
   ADD (suite, test_peer_messages_reach_online_peers_only, 10);
   ADD (suite, test_channels_tell_members_about_each_other, 10);
+  ADD (suite, test_keepalive_pings_silent_connections_each_at_its_own_time, 20);
   ADD (suite, test_keepalive_closes_a_peer_that_stopped_answering, 20);
   ADD (suite, test_sigterm_closes_connections_with_1001_and_exits_0, 10);
   ADD (suite, test_sigterm_right_after_the_listening_line_exits_0, 10);
