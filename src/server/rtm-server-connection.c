@@ -14,7 +14,7 @@ struct _RtmServerReplySlot
 };
 
 /* Kept small: a server holds tens of thousands of these. Timers are the
- * server's (one sweep for all), lists are created on first use. */
+ * server's (a sweep on each thread), lists are created on first use. */
 struct _RtmServerConnection
 {
   GObject                  parent_instance;
@@ -293,7 +293,7 @@ rtm_server_connection_new (RtmServer               *server,
   /* libsoup closes with 1009 past this; we answer TOO_LARGE below it. */
   soup_websocket_connection_set_max_incoming_payload_size (websocket, RTM_HARD_MAX_FRAME_SIZE);
   /* No libsoup keepalive: its timer is one more GSource per connection
-   * that the thread walks on every wake-up. The server's sweep pings. */
+   * that the thread walks on every wake-up. The thread's sweep pings. */
   soup_websocket_connection_set_keepalive_interval (websocket, 0);
 
   g_signal_connect (websocket, "message", G_CALLBACK (on_message), self);

@@ -26,7 +26,8 @@ struct _RtmServer
   GSocket         *socket;
   char            *uri;
 
-  GHashTable      *connections;   /* set of RtmServerConnection, owned */
+  GHashTable      *connections;   /* RtmServerConnection (owned) → its Sweeper */
+  GHashTable      *sweepers;      /* GMainContext → Sweeper, owned */
   GHashTable      *users;         /* uid → RtmServerUser */
   GHashTable      *channels;      /* channel id → GPtrArray of RtmServerConnection */
   GHashTable      *watchers;      /* uid → GPtrArray of RtmServerConnection subscribed */
@@ -676,10 +677,78 @@ rtm_server_detach_connection (RtmServer           *self,
     }
 }
 
+/* The keepalive and authentication deadlines of the connections one
+ * thread serves, checked by a timer on that thread's context. One timer
+ * for all connections held the whole server while it walked 10,000 of
+ * them each second and sent every ping due. */
+typedef struct {
+  RtmServer  *server;
+  GHashTable *connections;   /* set, borrowed from server->connections */
+  GSource    *timer;
+} Sweeper;
+
+static void
+sweeper_free (Sweeper *sweeper)
+{
+  if (!g_source_is_destroyed (sweeper->timer))
+    g_source_destroy (sweeper->timer);
+  g_source_unref (sweeper->timer);
+  g_hash_table_unref (sweeper->connections);
+  g_free (sweeper);
+}
+
+static gboolean
+on_sweep_connections (gpointer user_data)
+{
+  Sweeper *sweeper = user_data;
+  g_autoptr(GPtrArray) snapshot = g_ptr_array_new_full (g_hash_table_size (sweeper->connections),
+                                                        g_object_unref);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+
+  /* Closing a connection takes it out of the set. */
+  g_hash_table_iter_init (&iter, sweeper->connections);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (snapshot, g_object_ref (key));
+  for (guint i = 0; i < snapshot->len; i++)
+    rtm_server_connection_check_deadlines (g_ptr_array_index (snapshot, i), now);
+  return G_SOURCE_CONTINUE;
+}
+
+static guint sweep_interval_ms (RtmServerConfig *config);
+
+/* The sweeper of the calling thread's context, made on first use. */
+static Sweeper *
+get_sweeper (RtmServer *self)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  Sweeper *sweeper;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  sweeper = g_hash_table_lookup (self->sweepers, context);
+  if (sweeper == NULL)
+    {
+      sweeper = g_new0 (Sweeper, 1);
+      sweeper->server = self;
+      sweeper->connections = g_hash_table_new (NULL, NULL);
+      sweeper->timer = g_timeout_source_new (sweep_interval_ms (self->config));
+      g_source_set_callback (sweeper->timer, on_sweep_connections, sweeper, NULL);
+      g_source_attach (sweeper->timer, context);
+      g_hash_table_insert (self->sweepers, context, sweeper);
+    }
+  return sweeper;
+}
+
 void
 rtm_server_remove_connection (RtmServer           *self,
                               RtmServerConnection *connection)
 {
+  Sweeper *sweeper = g_hash_table_lookup (self->connections, connection);
+
+  if (sweeper != NULL)
+    g_hash_table_remove (sweeper->connections, connection);
   g_hash_table_remove (self->connections, connection);
 }
 
@@ -715,25 +784,16 @@ rtm_server_linger_invitation (RtmServer           *self,
   g_queue_push_tail (&self->lingering, invitation);
 }
 
-/* The one server-wide timer: deadlines of every connection, and the end
- * of lingering invitations. */
+/* The server-wide timer: the end of lingering invitations. The
+ * connections' deadlines are their threads' sweepers'. */
 static gboolean
 on_sweep (gpointer user_data)
 {
   RtmServer *self = user_data;
-  g_autoptr(GPtrArray) snapshot = g_ptr_array_new_full (g_hash_table_size (self->connections),
-                                                        g_object_unref);
   gint64 now = g_get_monotonic_time ();
   gint64 linger = (gint64) (self->config->invitation_linger * G_USEC_PER_SEC);
+  guint n_connections = g_hash_table_size (self->connections);
   RtmServerInvitation *invitation;
-  GHashTableIter iter;
-  gpointer key;
-
-  g_hash_table_iter_init (&iter, self->connections);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (snapshot, g_object_ref (key));
-  for (guint i = 0; i < snapshot->len; i++)
-    rtm_server_connection_check_deadlines (g_ptr_array_index (snapshot, i), now);
 
   while ((invitation = g_queue_peek_head (&self->lingering)) != NULL &&
          rtm_server_invitation_get_ended_at (invitation) + linger <= now)
@@ -747,11 +807,11 @@ on_sweep (gpointer user_data)
    * between live connections; hand it back once things settle (a third
    * of the RSS at 10,000 clients). */
   if (now - self->trimmed_at > 10 * G_USEC_PER_SEC &&
-      ABS ((int) snapshot->len - (int) self->trimmed_at_n) > 256)
+      ABS ((int) n_connections - (int) self->trimmed_at_n) > 256)
     {
       malloc_trim (0);
       self->trimmed_at = now;
-      self->trimmed_at_n = snapshot->len;
+      self->trimmed_at_n = n_connections;
     }
 #endif
 
@@ -814,6 +874,7 @@ on_websocket (SoupServer              *server,
   RtmServerConnection *connection;
   g_autofree char *peer = NULL;
   GSocketAddress *remote;
+  Sweeper *sweeper;
 
   /* Only the handshakes already under way when the limit was reached. */
   if (self->shutting_down || g_hash_table_size (self->connections) >= self->config->max_connections)
@@ -832,7 +893,9 @@ on_websocket (SoupServer              *server,
       peer = g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
     }
   connection = rtm_server_connection_new (self, websocket, peer);
-  g_hash_table_add (self->connections, connection);
+  sweeper = get_sweeper (self);
+  g_hash_table_add (sweeper->connections, connection);
+  g_hash_table_insert (self->connections, connection, sweeper);
 }
 
 typedef struct {
@@ -969,7 +1032,17 @@ rtm_server_dispose (GObject *object)
 {
   RtmServer *self = (RtmServer *) object;
 
-  /* The shards first: nothing may run beside the teardown. */
+  /* No more sweeps (a running one finishes before its shard stops), then
+   * the shards: nothing may run beside the teardown. */
+  if (self->sweepers != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->sweepers);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_source_destroy (((Sweeper *) value)->timer);
+    }
   g_clear_pointer (&self->shards, g_ptr_array_unref);
   g_clear_pointer (&self->listeners, g_ptr_array_unref);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
@@ -996,6 +1069,7 @@ rtm_server_dispose (GObject *object)
     }
   g_clear_pointer (&self->acks, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->sweepers, g_hash_table_unref);
   g_clear_pointer (&self->invitations, g_hash_table_unref);
   g_clear_pointer (&self->channels, g_hash_table_unref);
   g_clear_pointer (&self->watchers, g_hash_table_unref);
@@ -1029,6 +1103,7 @@ static void
 rtm_server_init (RtmServer *self)
 {
   self->connections = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->sweepers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) sweeper_free);
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) rtm_server_user_free);
   self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

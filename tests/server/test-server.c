@@ -1157,9 +1157,13 @@ START_TEST (test_keepalive_pings_silent_connections_each_at_its_own_time)
 }
 END_TEST
 
-START_TEST (test_keepalive_closes_a_peer_that_stopped_answering)
+/* Deadlines are checked on the thread that serves each connection (a
+ * worker, or the main thread when there are none). */
+static void
+check_keepalive_closes_a_mute_peer (const char *workers)
 {
-  g_autoptr(RtmTestServer) own = start_server ("--keepalive-interval", "1", "--keepalive-timeout", "2", NULL);
+  g_autoptr(RtmTestServer) own = start_server ("--keepalive-interval", "1", "--keepalive-timeout", "2",
+                                               "--workers", workers, NULL);
   g_autoptr(TestClient) alice = test_client_login (rtm_test_server_get_uri (own), "alice", NULL);
   g_autoptr(GSocketConnection) mute = NULL;
   g_autoptr(JsonObject) sub = NULL, online = NULL, offline = NULL;
@@ -1179,6 +1183,17 @@ START_TEST (test_keepalive_closes_a_peer_that_stopped_answering)
   ck_assert_int_ge (g_get_monotonic_time () - start, 1500000);
   ck_assert (!test_client_is_closed (alice));
   ping (alice);
+}
+
+START_TEST (test_keepalive_closes_a_peer_that_stopped_answering)
+{
+  check_keepalive_closes_a_mute_peer ("32");
+}
+END_TEST
+
+START_TEST (test_keepalive_closes_a_mute_peer_without_workers_too)
+{
+  check_keepalive_closes_a_mute_peer ("0");
 }
 END_TEST
 
@@ -1542,6 +1557,7 @@ server_suite (void)
   ADD (suite, test_channels_tell_members_about_each_other, 10);
   ADD (suite, test_keepalive_pings_silent_connections_each_at_its_own_time, 20);
   ADD (suite, test_keepalive_closes_a_peer_that_stopped_answering, 20);
+  ADD (suite, test_keepalive_closes_a_mute_peer_without_workers_too, 20);
   ADD (suite, test_sigterm_closes_connections_with_1001_and_exits_0, 10);
   ADD (suite, test_sigterm_right_after_the_listening_line_exits_0, 10);
   ADD (suite, test_bad_configuration_is_refused_at_start, 10);
