@@ -1302,6 +1302,12 @@ rtm_server_start (RtmServer  *self,
   self->soup = soup_server_new ("server-header", "rtm-server/" PACKAGE_VERSION " ",
                                 "tls-certificate", certificate,
                                 NULL);
+  /* libsoup agrees to permessage-deflate whenever a client asks, and then
+   * keeps a zlib stream each way per connection: 96 kB of RSS per
+   * connection right after the handshake (7.7 kB without), before any
+   * login. Frames here are small JSON; not worth it, and a cheap way to
+   * exhaust the server's memory. */
+  soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   soup_server_add_early_handler (self->soup, RTM_PROTOCOL_PATH, on_early_request, self, NULL);
   soup_server_add_websocket_handler (self->soup, RTM_PROTOCOL_PATH, NULL, NULL,
                                      on_websocket, self, NULL);

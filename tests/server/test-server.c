@@ -1062,8 +1062,9 @@ read_raw_frame (GSocketConnection *connection,
   if (!g_input_stream_read_all (in, head, 2, NULL, NULL, NULL))
     return -1;
   length = head[1] & 0x7f;
-  ck_assert_msg (length < 126 && !(head[1] & 0x80), "unexpected frame header %02x %02x",
-                 head[0], head[1]);
+  /* Final, no reserved bits (no extension), unmasked, short. */
+  ck_assert_msg ((head[0] & 0xf0) == 0x80 && length < 126 && !(head[1] & 0x80),
+                 "unexpected frame header %02x %02x", head[0], head[1]);
   ck_assert (g_input_stream_read_all (in, payload, length, NULL, NULL, NULL));
   g_string_assign (text, "");
   g_string_append_len (text, payload, length);
@@ -1087,6 +1088,47 @@ send_raw_text (GSocketConnection *connection,
     frame[6 + i] = (guint8) text[i] ^ mask[i % 4];
   ck_assert (g_output_stream_write_all (out, frame, 6 + length, NULL, NULL, NULL));
 }
+
+START_TEST (test_permessage_deflate_is_not_agreed)
+{
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *response = NULL;
+  guint16 port = rtm_test_server_get_port (server);
+  GInputStream *in;
+  char buffer[2048];
+  gsize got = 0;
+
+  /* What browsers and most WebSocket libraries send by default. */
+  request = g_strdup_printf ("GET /rtm HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                             "\r\n", port);
+  connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1", port, NULL, &error);
+  ck_assert_msg (connection != NULL, "cannot connect: %s", error ? error->message : "");
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 4);
+  ck_assert (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                        request, strlen (request), NULL, NULL, NULL));
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  while (got < sizeof buffer - 1 && !(got >= 4 && memcmp (buffer + got - 4, "\r\n\r\n", 4) == 0))
+    ck_assert (g_input_stream_read (in, buffer + got++, 1, NULL, NULL) == 1);
+  buffer[got] = '\0';
+  response = g_ascii_strdown (buffer, -1);
+  ck_assert_msg (g_str_has_prefix (response, "http/1.1 101"), "handshake answered %s", buffer);
+  ck_assert_msg (strstr (response, "sec-websocket-extensions") == NULL,
+                 "an extension was agreed: %s", buffer);
+
+  /* The conversation goes on in plain frames: no RSV1 on the reply. */
+  send_raw_text (connection, "{\"type\":\"ping\",\"req\":7}");
+  ck_assert_int_eq (read_raw_frame (connection, text), 0x1);
+  ck_assert_msg (strstr (text->str, "\"req\":7") != NULL, "got %s", text->str);
+}
+END_TEST
 
 START_TEST (test_keepalive_pings_silent_connections_each_at_its_own_time)
 {
@@ -1555,6 +1597,7 @@ server_suite (void)
   ADD (suite, test_presence_query_and_subscription, 10);
   ADD (suite, test_peer_messages_reach_online_peers_only, 10);
   ADD (suite, test_channels_tell_members_about_each_other, 10);
+  ADD (suite, test_permessage_deflate_is_not_agreed, 10);
   ADD (suite, test_keepalive_pings_silent_connections_each_at_its_own_time, 20);
   ADD (suite, test_keepalive_closes_a_peer_that_stopped_answering, 20);
   ADD (suite, test_keepalive_closes_a_mute_peer_without_workers_too, 20);
