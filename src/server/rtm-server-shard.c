@@ -96,8 +96,7 @@ rtm_server_shard_iterate (GMainContext       *context,
   /* One critical section per turn: what the last poll found is checked
    * and dispatched, then the next poll is prepared. Between two turns the
    * thread always makes a syscall, so the lock changes hands. */
-  if (lock != NULL)
-    rtm_server_lock_acquire (lock);
+  rtm_server_lock_acquire (lock);
   if (state->n_fds >= 0 &&
       g_main_context_check (context, state->max_priority, state->fds, state->n_fds))
     {
@@ -113,8 +112,7 @@ rtm_server_shard_iterate (GMainContext       *context,
       state->n_allocated = MAX (state->n_fds, state->n_allocated * 2);
       state->fds = g_renew (GPollFD, state->fds, state->n_allocated);
     }
-  if (lock != NULL)
-    rtm_server_lock_release (lock);
+  rtm_server_lock_release (lock);
 
   /* Another thread attaching a source here wakes this poll (GLib keeps a
    * wakeup fd among the fds), so nothing waits for the next timeout. */
@@ -136,9 +134,10 @@ run_shard (gpointer data)
   return NULL;
 }
 
-/* A new context polls one fd: its wake-up. */
-int
-rtm_server_find_wakeup_fd (GMainContext *context)
+/* The wake-up fd of a context that has no sources yet (it polls that one
+ * fd only), for RtmServerPollState.wakeup_fd; -1 if it cannot tell. */
+static int
+find_wakeup_fd (GMainContext *context)
 {
   GPollFD fds[2];
   int priority = G_PRIORITY_DEFAULT;
@@ -165,7 +164,7 @@ rtm_server_shard_new (RtmServerLock *lock,
   self->lock = lock;
   self->context = g_main_context_new ();
   self->state = (RtmServerPollState) RTM_SERVER_POLL_STATE_INIT;
-  self->state.wakeup_fd = rtm_server_find_wakeup_fd (self->context);
+  self->state.wakeup_fd = find_wakeup_fd (self->context);
   self->state.poller = rtm_server_poller_new ();
   self->thread = g_thread_new (name, run_shard, self);
   return self;

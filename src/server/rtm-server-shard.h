@@ -63,12 +63,8 @@ void            rtm_server_shard_invoke       (RtmServerShard     *self,
                                                gpointer            data,
                                                GDestroyNotify      notify);
 
-/* The wake-up fd of a context that has no sources yet, for
- * RtmServerPollState.wakeup_fd; -1 if it cannot tell. */
-int             rtm_server_find_wakeup_fd     (GMainContext       *context);
-
 /* One iteration of @context, which the calling thread must own:
- * prepare and dispatch under @lock (if not NULL), poll without it. */
+ * prepare and dispatch under @lock, poll without it. */
 void            rtm_server_shard_iterate      (GMainContext       *context,
                                                RtmServerLock      *lock,
                                                RtmServerPollState *state);

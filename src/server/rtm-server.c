@@ -911,15 +911,21 @@ handover_free (Handover *handover)
   g_free (handover);
 }
 
+/* In @shard's thread (or the main thread, without @shard): libsoup
+ * attaches the connection's sources to the thread-default context. */
 static void
-take_connection (RtmServer *self,
-                 GSocket   *socket)
+take_connection (RtmServer      *self,
+                 RtmServerShard *shard,
+                 GSocket        *socket)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketConnection) stream = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
 
+  /* The number may be a closed connection's, still in the shard's set. */
+  if (shard != NULL)
+    rtm_server_shard_forget_fd (shard, g_socket_get_fd (socket));
   stream = g_socket_connection_factory_create_connection (socket);
   local = g_socket_get_local_address (socket, NULL);
   remote = g_socket_get_remote_address (socket, NULL);
@@ -927,8 +933,6 @@ take_connection (RtmServer *self,
     g_debug ("cannot take a connection: %s", error->message);
 }
 
-/* In a shard's thread: libsoup attaches the connection's sources to the
- * thread-default context, the shard's. */
 static gboolean
 on_handover (gpointer user_data)
 {
@@ -936,9 +940,7 @@ on_handover (gpointer user_data)
 
   if (handover->server->shutting_down || handover->server->soup == NULL)
     return G_SOURCE_REMOVE;
-  /* The number may be a closed connection's, still in the shard's set. */
-  rtm_server_shard_forget_fd (handover->shard, g_socket_get_fd (handover->socket));
-  take_connection (handover->server, handover->socket);
+  take_connection (handover->server, handover->shard, handover->socket);
   return G_SOURCE_REMOVE;
 }
 
@@ -982,13 +984,11 @@ accept_waiting (RtmServer      *self,
           break;
         }
       g_socket_set_option (accepted, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-      if (shard != NULL)
+      if (shard != NULL || self->shards->len == 0)
         {
-          /* The number may be a closed connection's, still in the shard's set. */
-          rtm_server_shard_forget_fd (shard, g_socket_get_fd (accepted));
-          take_connection (self, accepted);
+          take_connection (self, shard, accepted);
         }
-      else if (self->shards->len > 0)
+      else
         {
           Handover *handover = g_new0 (Handover, 1);
 
@@ -997,10 +997,6 @@ accept_waiting (RtmServer      *self,
           handover->socket = g_steal_pointer (&accepted);
           rtm_server_shard_invoke (handover->shard, on_handover, handover,
                                    (GDestroyNotify) handover_free);
-        }
-      else
-        {
-          take_connection (self, accepted);
         }
     }
 }
