@@ -1008,43 +1008,40 @@ END_TEST
 /* Keepalive and shutdown */
 
 /* A client that logs in and then never reads again, so never pongs. */
+/* A client on a bare socket, past the opening handshake: it sends what
+ * the test writes and never answers a ping by itself. @extra_headers
+ * (each ending in CRLF) go into the request; the response's head comes
+ * back in @out_response. */
 static GSocketConnection *
-connect_mute_client (guint16     port,
-                     const char *uid)
+connect_raw_client (guint16      port,
+                    const char  *extra_headers,
+                    char       **out_response)
 {
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *login = g_strdup_printf ("{\"type\":\"login\",\"req\":1,\"version\":1,\"uid\":\"%s\"}", uid);
   g_autofree char *request = g_strdup_printf ("GET /rtm HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
                                               "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                              "Sec-WebSocket-Version: 13\r\n\r\n", port);
+                                              "Sec-WebSocket-Version: 13\r\n%s\r\n",
+                                              port, extra_headers);
   GSocketConnection *connection;
-  GOutputStream *out;
   GInputStream *in;
-  guint8 frame[256];
-  char buffer[1024];
-  gsize length = strlen (login), got = 0;
-  const guint8 mask[4] = { 1, 2, 3, 4 };
+  char buffer[2048];
+  gsize got = 0;
 
   connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1", port, NULL, &error);
   ck_assert_msg (connection != NULL, "cannot connect: %s", error ? error->message : "");
-  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  ck_assert (g_output_stream_write_all (out, request, strlen (request), NULL, NULL, NULL));
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 4);
+  ck_assert (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                        request, strlen (request), NULL, NULL, NULL));
   /* Read the 101 response up to its blank line, no further. */
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   while (got < sizeof buffer - 1 && !(got >= 4 && memcmp (buffer + got - 4, "\r\n\r\n", 4) == 0))
     ck_assert (g_input_stream_read (in, buffer + got++, 1, NULL, NULL) == 1);
   buffer[got] = '\0';
   ck_assert_msg (g_str_has_prefix (buffer, "HTTP/1.1 101"), "handshake answered %s", buffer);
-
-  ck_assert (length < 126);
-  frame[0] = 0x81;
-  frame[1] = 0x80 | (guint8) length;
-  memcpy (frame + 2, mask, 4);
-  for (gsize i = 0; i < length; i++)
-    frame[6 + i] = (guint8) login[i] ^ mask[i % 4];
-  ck_assert (g_output_stream_write_all (out, frame, 6 + length, NULL, NULL, NULL));
+  if (out_response != NULL)
+    *out_response = g_strdup (buffer);
   return connection;
 }
 
@@ -1089,39 +1086,32 @@ send_raw_text (GSocketConnection *connection,
   ck_assert (g_output_stream_write_all (out, frame, 6 + length, NULL, NULL, NULL));
 }
 
+/* A raw client that logs in as @uid, then says nothing more. */
+static GSocketConnection *
+connect_mute_client (guint16     port,
+                     const char *uid)
+{
+  GSocketConnection *connection = connect_raw_client (port, "", NULL);
+  g_autofree char *login = g_strdup_printf ("{\"type\":\"login\",\"req\":1,\"version\":1,\"uid\":\"%s\"}", uid);
+
+  send_raw_text (connection, login);
+  return connection;
+}
+
 START_TEST (test_permessage_deflate_is_not_agreed)
 {
-  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *request = NULL;
   g_autofree char *response = NULL;
-  guint16 port = rtm_test_server_get_port (server);
-  GInputStream *in;
-  char buffer[2048];
-  gsize got = 0;
+  g_autofree char *lower = NULL;
 
   /* What browsers and most WebSocket libraries send by default. */
-  request = g_strdup_printf ("GET /rtm HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
-                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\n"
-                             "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-                             "\r\n", port);
-  connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1", port, NULL, &error);
-  ck_assert_msg (connection != NULL, "cannot connect: %s", error ? error->message : "");
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), 4);
-  ck_assert (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                                        request, strlen (request), NULL, NULL, NULL));
-  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  while (got < sizeof buffer - 1 && !(got >= 4 && memcmp (buffer + got - 4, "\r\n\r\n", 4) == 0))
-    ck_assert (g_input_stream_read (in, buffer + got++, 1, NULL, NULL) == 1);
-  buffer[got] = '\0';
-  response = g_ascii_strdown (buffer, -1);
-  ck_assert_msg (g_str_has_prefix (response, "http/1.1 101"), "handshake answered %s", buffer);
-  ck_assert_msg (strstr (response, "sec-websocket-extensions") == NULL,
-                 "an extension was agreed: %s", buffer);
+  connection = connect_raw_client (rtm_test_server_get_port (server),
+                                   "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n",
+                                   &response);
+  lower = g_ascii_strdown (response, -1);
+  ck_assert_msg (strstr (lower, "sec-websocket-extensions") == NULL,
+                 "an extension was agreed: %s", response);
 
   /* The conversation goes on in plain frames: no RSV1 on the reply. */
   send_raw_text (connection, "{\"type\":\"ping\",\"req\":7}");
@@ -1145,7 +1135,6 @@ START_TEST (test_keepalive_pings_silent_connections_each_at_its_own_time)
       g_autofree char *uid = g_strdup_printf ("quiet%u", i);
       GSocketConnection *mute = connect_mute_client (rtm_test_server_get_port (own), uid);
 
-      g_socket_set_timeout (g_socket_connection_get_socket (mute), 4);
       ck_assert_int_eq (read_raw_frame (mute, text), 0x1);   /* the login reply */
       g_ptr_array_add (mutes, mute);
     }
@@ -1182,7 +1171,6 @@ START_TEST (test_keepalive_pings_silent_connections_each_at_its_own_time)
 
   /* A client that keeps talking is alive: it is not pinged. */
   chatty = connect_mute_client (rtm_test_server_get_port (own), "chatty");
-  g_socket_set_timeout (g_socket_connection_get_socket (chatty), 4);
   ck_assert_int_eq (read_raw_frame (chatty, text), 0x1);
   start = g_get_monotonic_time ();
   for (guint req = 2; g_get_monotonic_time () - start < 2500000; req++)
