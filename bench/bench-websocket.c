@@ -49,13 +49,20 @@ bench_websocket_init (BenchWebsocket *self)
   self->mask_state = g_random_int () | 1;
 }
 
+/* Drops the connection at once, without a close frame. */
 void
-bench_websocket_clear (BenchWebsocket *self)
+bench_websocket_abort (BenchWebsocket *self)
 {
   if (self->fd >= 0)
     close (self->fd);
   self->fd = -1;
   self->state = BENCH_WEBSOCKET_CLOSED;
+}
+
+void
+bench_websocket_clear (BenchWebsocket *self)
+{
+  bench_websocket_abort (self);
   g_clear_pointer (&self->in, g_byte_array_unref);
   g_clear_pointer (&self->out, g_byte_array_unref);
   g_clear_pointer (&self->fragments, g_byte_array_unref);
@@ -333,10 +340,7 @@ static BenchWebsocketEvent
 closed (BenchWebsocket *self)
 {
   bench_websocket_flush (self, NULL);
-  if (self->fd >= 0)
-    close (self->fd);
-  self->fd = -1;
-  self->state = BENCH_WEBSOCKET_CLOSED;
+  bench_websocket_abort (self);
   return BENCH_WEBSOCKET_EVENT_CLOSED;
 }
 

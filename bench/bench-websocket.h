@@ -46,6 +46,7 @@ typedef struct {
 
 void     bench_websocket_init       (BenchWebsocket         *self);
 void     bench_websocket_clear      (BenchWebsocket         *self);
+void     bench_websocket_abort      (BenchWebsocket         *self);
 gboolean bench_websocket_connect    (BenchWebsocket         *self,
                                      const struct sockaddr  *address,
                                      socklen_t               address_len,

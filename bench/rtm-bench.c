@@ -262,10 +262,7 @@ client_gone (Client     *client,
   if (client->gone)
     return;
   client->gone = TRUE;
-  if (client->ws.fd >= 0)
-    close (client->ws.fd);
-  client->ws.fd = -1;
-  client->ws.state = BENCH_WEBSOCKET_CLOSED;
+  bench_websocket_abort (&client->ws);
 
   if (!client->logged_in && bench->phase == PHASE_LOGIN)
     {
@@ -539,15 +536,9 @@ on_ready (Client   *client,
   /* Closed while handling an earlier event of the same batch. */
   if (client->gone)
     return;
-  if (ws->state == BENCH_WEBSOCKET_CONNECTING)
-    {
-      if (!bench_websocket_connected (ws, &error))
-        {
-          client_gone (client, error->message);
-          return;
-        }
-    }
-  else if ((events & EPOLLOUT) && !bench_websocket_flush (ws, &error))
+  /* Writable while connecting: the connect is done, one way or the
+   * other. Otherwise EPOLLOUT only means "flush", done below. */
+  if (ws->state == BENCH_WEBSOCKET_CONNECTING && !bench_websocket_connected (ws, &error))
     {
       client_gone (client, error->message);
       return;
